@@ -1,0 +1,12 @@
+"""Routes of /api/v1/. Each app registers its viewsets on the one router."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+
+urlpatterns = [
+    path("", include("tenants.rest.urls")),
+    path("", include("egl_platform.rest.jobs_urls")),
+]

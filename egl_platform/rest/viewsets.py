@@ -1,0 +1,51 @@
+"""The base of every API viewset: the queryset is built here, in the tenant scope, from the
+subclass's selector; subclasses may not override get_queryset (a class check refuses it)."""
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import viewsets
+
+from egl_platform.errors import NotFound
+from egl_platform.rest.permissions import request_membership
+from tenants.models import Membership
+from tenants.tenancy import require_active_tenant
+
+
+class TenantViewSet(viewsets.GenericViewSet):
+    lookup_field = "uuid"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} overrides get_queryset; implement scoped_queryset(actor) instead")
+
+    @property
+    def actor(self) -> Membership:
+        membership = request_membership(self.request)
+        if membership is None:  # the permission check ran first; this is defence in depth
+            raise NotFound(_("Not found."))
+        return membership
+
+    def scoped_queryset(self, actor: Membership) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        require_active_tenant()
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset.none() if self.queryset is not None else QuerySet().none()  # schema generation
+        return self.scoped_queryset(self.actor)
+
+    def get_object(self) -> Model:
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            obj = self.filter_queryset(self.get_queryset()).get(**{self.lookup_field: lookup})
+        except (self.get_queryset().model.DoesNotExist, ValueError, TypeError):
+            raise NotFound(_("Not found.")) from None
+        except Exception as error:  # malformed UUIDs raise ValidationError from the field
+            if type(error).__name__ == "ValidationError":
+                raise NotFound(_("Not found.")) from None
+            raise
+        self.check_object_permissions(self.request, obj)
+        return obj

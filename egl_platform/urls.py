@@ -1,0 +1,23 @@
+"""URLs of a tenant's host (<slug>.<EGL_BASE_DOMAIN>). Platform pages: urls_platform.py."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from egl_platform import views
+from egl_platform.rest.permissions import public_schema
+
+urlpatterns = [
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("", views.home, name="home"),
+    path("accounts/", include("tenants.urls_accounts")),
+    path("manage/", include("tenants.urls_manage")),
+    path("jobs/", include("egl_platform.urls_jobs")),
+    path("api/v1/", include("egl_platform.rest.urls")),
+    path("api/schema/", public_schema(SpectacularAPIView).as_view(), name="api-schema"),
+    path("api/docs/", public_schema(SpectacularSwaggerSplitView).as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "egl_platform.views.bad_request"
+handler403 = "egl_platform.views.permission_denied"
+handler404 = "egl_platform.views.page_not_found"
+handler500 = "egl_platform.views.server_error"

@@ -1,0 +1,67 @@
+"""Glue views: the tenant home page, the platform landing page and the error pages."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.shortcuts import render
+from django.views import i18n
+from django.template import loader
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from egl_platform.errors import Forbidden, NotFound
+from tenants.decorators import capability_required, public_view
+from tenants.permissions import Capability
+from tenants.selectors import tenant_for_slug
+
+
+@capability_required(Capability.COURSE_TAKE)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@public_view
+def platform_landing(request: HttpRequest) -> HttpResponse:
+    """What EGL is, and a box to go to your organisation's own address."""
+    error = ""
+    slug = request.GET.get("organisation", "").strip().lower()
+    if slug:
+        tenant = tenant_for_slug(slug)
+        if tenant is not None:
+            port = f":{settings.EGL_PUBLIC_PORT}" if settings.EGL_PUBLIC_PORT else ""
+            return HttpResponseRedirect(f"{settings.EGL_SCHEME}://{tenant.slug}.{settings.EGL_BASE_DOMAIN}{port}/")
+        error = _("We could not find an organisation with the address “%(slug)s”.") % {"slug": slug}
+    return render(request, "platform/landing.html", {"error": error, "organisation": slug}, status=404 if error else 200)
+
+
+def _error(template: str, status: int):  # type: ignore[no-untyped-def]
+    @public_view
+    def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        message = ""
+        # Only our own errors carry a message meant for people; Django's are technical.
+        if isinstance(exception, NotFound | Forbidden) and exception.args and isinstance(exception.args[0], str | Promise):
+            message = str(exception.args[0])
+        return render(request, template, {"message": message}, status=status)
+
+    return view
+
+
+bad_request = _error("errors/400.html", 400)
+permission_denied = _error("errors/403.html", 403)
+page_not_found = _error("errors/404.html", 404)
+
+
+@public_view
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Minimal on purpose: the failure may be in the database or in a context processor.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render({}))
+
+
+@public_view
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, and for a signed-in person also their profile's UI language."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

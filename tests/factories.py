@@ -1,0 +1,77 @@
+"""factory_boy factories. Children always belong to their parent's tenant: tenant-owned
+factories take the active tenant scope (tenants.tenancy) and refuse to run outside one."""
+
+import factory
+
+from egl_platform.models import Job
+from tenants.models import Group, GroupMember, Membership, Tenant, User
+from tenants.tenancy import require_active_tenant
+
+PASSWORD = "correct-horse-battery"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"tenant{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.capitalize())
+    languages = factory.LazyFunction(lambda: ["en", "nl"])
+    default_language = "en"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    display_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+
+class TenantOwnedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    tenant = factory.LazyFunction(require_active_tenant)
+
+
+class MembershipFactory(TenantOwnedFactory):
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if extracted is not None:
+            self.set_roles(extracted)
+            if create:
+                self.save(update_fields=["is_author", "is_reviewer", "is_admin"])
+
+
+class GroupFactory(TenantOwnedFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    kind = "team"
+
+
+class GroupMemberFactory(TenantOwnedFactory):
+    class Meta:
+        model = GroupMember
+
+    group = factory.SubFactory(GroupFactory)
+    membership = factory.SubFactory(MembershipFactory)
+
+
+class JobFactory(TenantOwnedFactory):
+    class Meta:
+        model = Job
+
+    kind = "members.export_csv"
