@@ -118,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if _test_db_name := env.str("EGL_TEST_DB_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": _test_db_name}
 # The role row-level security must bind; granted its table rights after every migrate.
 EGL_DATABASE_APP_ROLE = DATABASES["default"].get("USER") if EGL_DATABASE_OWNER else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
-from django.views import i18n
 from django.template import loader
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.views import i18n
 
 from egl_platform.errors import Forbidden, NotFound
 from tenants.decorators import capability_required, public_view

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from tenants.selectors import tenants_of_user
 from tenants.permissions import Capability, capabilities_for_roles
+from tenants.selectors import tenants_of_user
 
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
-
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tenants.models import Tenant

@@ -64,13 +64,14 @@ class TenantOwnedModel(models.Model):
     )
 
     objects = TenantOwnedManager()
-    # Django follows relations with the base manager; a plain one keeps that working,
-    # while the row-level-security policy still hides other tenants' rows on PostgreSQL.
-    unscoped_base = models.Manager()
+    # Django follows relations (membership.user, job.created_by) with the base manager; a
+    # plain one keeps that working, while row-level security still hides other tenants'
+    # rows on PostgreSQL. Its name says it is no way to write queries.
+    dangerously_unscoped_base = models.Manager()  # noqa: DJ012 - a manager, not a field
 
     class Meta:
         abstract = True
-        base_manager_name = "unscoped_base"
+        base_manager_name = "dangerously_unscoped_base"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # New rows take the active tenant; a row is never written under another tenant's scope.

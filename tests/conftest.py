@@ -17,9 +17,11 @@ from django.test import Client
 from egl_platform.db.roles import as_owner
 from tenants.models import Membership, Tenant
 from tenants.tenancy import tenant_scope
-from tests.factories import MembershipFactory, TenantFactory
-
-from tests.factories import PASSWORD  # noqa: F401  (re-exported for tests)
+from tests.factories import (
+    PASSWORD,  # noqa: F401  (re-exported for tests)
+    MembershipFactory,
+    TenantFactory,
+)
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from egl_platform.errors import Conflict, Invalid
 from tenants.models import Invitation, InvitationStatus, Membership, MembershipStatus, User
-from tenants.selectors import tenants_of_user_forget
 from tenants.permissions import Capability, require_capability
+from tenants.selectors import tenants_of_user_forget
 from tenants.services.audit import audit_record
 from tenants.services.members import clean_roles
 from tenants.services.tokens import new_secret, secret_hash

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from egl_platform.errors import Conflict, Invalid
 from tenants.models import Membership, MembershipStatus
-from tenants.selectors import tenants_of_user_forget
 from tenants.permissions import ASSIGNABLE_ROLES, Capability, Role, require_capability
+from tenants.selectors import tenants_of_user_forget
 from tenants.services.audit import audit_record
 
 
