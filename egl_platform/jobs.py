@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -32,6 +33,7 @@ Report = Callable[[int, str], None]
 Handler = Callable[[Job, Report], dict[str, Any]]
 
 _HANDLERS: dict[str, tuple[Handler, Capability]] = {}
+_DISCOVERED = False
 # A job still "running" after this long lost its worker; another delivery may take it over.
 STALE_AFTER = timedelta(minutes=35)
 
@@ -46,15 +48,29 @@ def job_handler(kind: str, *, capability: Capability) -> Callable[[Handler], Han
     return register
 
 
+def _handlers() -> dict[str, tuple[Handler, Capability]]:
+    """The registry, after every app's tasks module (where kinds register) has been imported.
+
+    A web process imports no tasks module by itself (Celery's autodiscovery is lazy), so
+    without this the first job_start there would not know any kind.
+    """
+    global _DISCOVERED
+    if not _DISCOVERED:
+        autodiscover_modules("tasks")
+        _DISCOVERED = True
+    return _HANDLERS
+
+
 def job_kinds() -> list[str]:
-    return sorted(_HANDLERS)
+    return sorted(_handlers())
 
 
 def job_start(*, actor: Membership, kind: str, params: dict[str, Any] | None = None) -> Job:
     """Create the Job row and queue it once the transaction commits."""
-    if kind not in _HANDLERS:
+    handlers = _handlers()
+    if kind not in handlers:
         raise DomainError(_("Unknown job kind."))
-    require_capability(actor, _HANDLERS[kind][1])
+    require_capability(actor, handlers[kind][1])
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params or {}, created_by=actor, message=_("Waiting for a worker…"))
         run_job.delay_on_commit(tenant_id=job.tenant_id, job_id=job.pk)
@@ -117,7 +133,7 @@ def run_job(task: Any, *, job_id: int) -> None:
     if job is None:
         logger.info("job %s: finished or taken by another worker; nothing to do", job_id)
         return
-    handler, _capability = _HANDLERS[job.kind]
+    handler, _capability = _handlers()[job.kind]
     language = job.created_by.user.language if job.created_by and job.created_by.user.language else None
     try:
         with override(language):

@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from egl_platform import views
 from egl_platform.rest.permissions import public_schema
+from tenants.views import branding
 
 urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("", views.home, name="home"),
     path("accounts/", include("tenants.urls_accounts")),
+    path("branding/logo/", branding.logo, name="tenant-logo"),
     path("manage/", include("tenants.urls_manage")),
     path("jobs/", include("egl_platform.urls_jobs")),
     path("api/v1/", include("egl_platform.rest.urls")),

@@ -58,7 +58,10 @@ class TenantWorld:
 
     def client_for(self, membership: Membership) -> Client:
         client = Client(HTTP_HOST=self.host())
-        client.force_login(membership.user)
+        # In the tenant's scope: with cache-backed sessions (REDIS_URL) the session key is
+        # namespaced by tenant, exactly as when signing in on the tenant's host.
+        with self.scope():
+            client.force_login(membership.user)
         return client
 
     def scope(self):  # type: ignore[no-untyped-def]
@@ -73,7 +76,9 @@ def build_world(slug: str) -> TenantWorld:
             learner=MembershipFactory(roles=[], user__email=f"learner@{slug}.test"),
             author=MembershipFactory(roles=["author"], user__email=f"author@{slug}.test"),
             reviewer=MembershipFactory(roles=["reviewer"], user__email=f"reviewer@{slug}.test"),
-            admin=MembershipFactory(roles=["admin", "reviewer", "author"], user__email=f"admin@{slug}.test"),
+            admin=MembershipFactory(
+                roles=["admin", "reviewer", "author"], user__email=f"admin@{slug}.test"
+            ),
         )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -46,5 +47,43 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.detail
         message = detail if not isinstance(detail, dict | list) else _("Request failed.")
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        if isinstance(exc, exceptions.PermissionDenied):
+            code = "forbidden"  # one code for 403, whether DRF or a service refused
         response.data = error_body(str(code), message)
     return response
+
+
+# --- the error shape in the OpenAPI schema ----------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Machine-readable: invalid, not_found, forbidden, conflict, …"
+    )
+    message = serializers.CharField(help_text="Translated, for people.")
+    # A field called "fields" (the error shape's); DRF's metaclass takes it off the class.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Field name → messages; empty when the error is not about one field.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input; nothing was changed.",
+    401: "Not signed in, or the API token is unknown or revoked.",
+    403: "Your roles do not allow this.",
+    404: "Not found (also when it belongs to another organisation).",
+    409: "The object's state does not allow this now; nothing was changed.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses in the one error shape, for @extend_schema(responses=...)."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }

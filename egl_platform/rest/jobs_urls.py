@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from egl_platform.rest.jobs_views import JobViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("jobs", JobViewSet, basename="api-job")
+
+urlpatterns = router.urls

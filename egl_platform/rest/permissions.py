@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import AllowAny, BasePermission
 
 from tenants.models import Membership
@@ -36,7 +37,7 @@ def required_capability(view: APIView) -> Capability | None:
 
 
 class HasCapability(BasePermission):
-    message = "You do not have permission to do this."
+    message = _("You do not have permission to do this.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         capability = required_capability(view)

@@ -15,6 +15,9 @@ from tenants.tenancy import require_active_tenant
 
 class TenantViewSet(viewsets.GenericViewSet):
     lookup_field = "uuid"
+    # The model the scoped queryset returns; the schema generator reads it (with no tenant
+    # active, so it must not touch the fail-closed manager).
+    model: type[Model] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -32,9 +35,9 @@ class TenantViewSet(viewsets.GenericViewSet):
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no tenant, no rows
+            return QuerySet(model=self.model).none()
         require_active_tenant()
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset.none() if self.queryset is not None else QuerySet().none()  # schema generation
         return self.scoped_queryset(self.actor)
 
     def get_object(self) -> Model:

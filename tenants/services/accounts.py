@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -51,7 +52,8 @@ def api_token_create(*, actor: Membership, name: str) -> IssuedToken:
         raise Invalid(_("Give the token a name of up to 80 characters, e.g. “HR sync”."), fields={"name": [_("Required.")]})
     if ApiToken.objects.filter(membership=actor, revoked_at__isnull=True).count() >= 20:
         raise Conflict(_("You have 20 active tokens. Revoke one you no longer use first."))
-    prefix = new_secret(6)[:8]
+    # Hex: the key is split on "_", which a URL-safe prefix could contain.
+    prefix = secrets.token_hex(4)
     secret = new_secret(32)
     key = f"{TOKEN_PREFIX}_{prefix}_{secret}"
     with transaction.atomic():

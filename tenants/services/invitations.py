@@ -116,7 +116,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> IssuedInv
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-            raise Conflict(_("This invitation was already %(status)s.") % {"status": locked.get_status_display()})
+            raise Conflict(_("This invitation was already %(status)s.") % {"status": locked.status.label.lower()})
         token = _issue(locked)
         locked.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
         audit_record(actor=actor, verb="invitation.resent", target=locked)
@@ -129,7 +129,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-            raise Conflict(_("This invitation was already %(status)s.") % {"status": locked.get_status_display()})
+            raise Conflict(_("This invitation was already %(status)s.") % {"status": locked.status.label.lower()})
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         audit_record(actor=actor, verb="invitation.revoked", target=locked)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from tenants.models import Membership
 from tenants.tasking import TenantGone, tenant_task
@@ -30,7 +31,9 @@ def test_cache_entries_are_per_tenant(acme, globex):
 
 def test_storage_paths_live_in_the_tenants_folder(acme):
     with tenant_scope(acme.tenant):
-        assert tenant_storage_path("exports", "x.csv") == f"tenants/{acme.tenant.uuid}/exports/x.csv"
+        assert (
+            tenant_storage_path("exports", "x.csv") == f"tenants/{acme.tenant.uuid}/exports/x.csv"
+        )
 
 
 @tenant_task(name="tests.count_members")
@@ -91,10 +94,14 @@ def test_tenant_home_asks_anonymous_visitors_to_sign_in(client, acme):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_member_of_another_tenant_is_refused_on_this_host(acme, globex):
-    client = globex.client_for(globex.admin)
-    response = client.get("/", HTTP_HOST="acme.localhost")
+def test_a_session_without_membership_here_is_refused(acme, globex):
+    # Cookies are per host, so this takes a session made on acme's host for a globex-only user.
+    client = Client(HTTP_HOST="acme.localhost")
+    with acme.scope():
+        client.force_login(globex.admin.user)
+    response = client.get("/")
     assert response.status_code == 403
+    assert b"not an active member of this organisation" in response.content
 
 
 def test_responses_carry_a_nonce_based_content_security_policy(acme):
@@ -104,3 +111,15 @@ def test_responses_carry_a_nonce_based_content_security_policy(acme):
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_the_logo_is_served_on_the_tenants_own_host_only(acme, globex, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    acme.tenant.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\nfake"), save=True)
+    response = Client().get("/branding/logo/", HTTP_HOST="acme.localhost")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert Client().get("/branding/logo/", HTTP_HOST="globex.localhost").status_code == 404

@@ -28,7 +28,12 @@ def test_manager_raises_outside_a_tenant_scope(acme):
 def test_manager_sees_only_the_active_tenant(acme, globex):
     with tenant_scope(acme.tenant):
         emails = set(Membership.objects.values_list("user__email", flat=True))
-    assert emails == {"learner@acme.test", "author@acme.test", "reviewer@acme.test", "admin@acme.test"}
+    assert emails == {
+        "learner@acme.test",
+        "author@acme.test",
+        "reviewer@acme.test",
+        "admin@acme.test",
+    }
 
 
 def test_unscoped_escape_hatch_sees_every_tenant(acme, globex):
@@ -71,7 +76,9 @@ def test_check_fails_for_a_unique_constraint_not_led_by_tenant():
 
 # --- row-level security, on PostgreSQL as the application role --------------------------------
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security is PostgreSQL's")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row-level security is PostgreSQL's"
+)
 
 
 @postgres_only
@@ -95,7 +102,9 @@ def test_every_tenant_owned_table_has_forced_row_level_security():
 
 @postgres_only
 @pytest.mark.parametrize("table", tenant_owned_tables())
-def test_raw_sql_sees_no_rows_without_a_tenant_and_only_the_tenants_rows_with_one(acme, globex, table):
+def test_raw_sql_sees_no_rows_without_a_tenant_and_only_the_tenants_rows_with_one(
+    acme, globex, table
+):
     with tenant_scope(acme.tenant):
         GroupMemberFactory(membership=acme.learner)  # a row in the join table too
     with tenant_scope(globex.tenant):
@@ -120,5 +129,10 @@ def test_raw_sql_with_tenant_set_returns_exactly_that_tenants_memberships(acme, 
 def test_policy_refuses_writing_a_row_into_another_tenant(acme, globex):
     from django.db import DatabaseError, transaction
 
-    with tenant_scope(acme.tenant), pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        tenant_scope(acme.tenant),
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE tenants_membership SET tenant_id = %s", [globex.tenant.pk])

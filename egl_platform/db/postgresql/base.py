@@ -42,12 +42,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().get_new_connection(conn_params)
 
     def _rollback(self) -> None:
-        self._egl_scope = _UNKNOWN
-        super()._rollback()
+        try:
+            super()._rollback()
+        finally:
+            self._egl_scope = _UNKNOWN
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self._egl_scope = _UNKNOWN
-        super()._savepoint_rollback(sid)
+        # Forget only afterwards: the ROLLBACK TO SAVEPOINT goes through create_cursor, and
+        # a set_config sent first would fail in the aborted transaction it is meant to repair.
+        try:
+            super()._savepoint_rollback(sid)
+        finally:
+            self._egl_scope = _UNKNOWN
 
     def _close(self) -> None:
         self._egl_scope = _UNKNOWN

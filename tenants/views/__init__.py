@@ -1,0 +1,1 @@
+"""HTML views of the tenants app, one module per area (accounts, manage, ...)."""
