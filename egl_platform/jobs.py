@@ -72,7 +72,9 @@ def job_start(*, actor: Membership, kind: str, params: dict[str, Any] | None = N
         raise DomainError(_("Unknown job kind."))
     require_capability(actor, handlers[kind][1])
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, params=params or {}, created_by=actor, message=_("Waiting for a worker…"))
+        job = Job.objects.create(
+            kind=kind, params=params or {}, created_by=actor, message=_("Waiting for a worker…")
+        )
         run_job.delay_on_commit(tenant_id=job.tenant_id, job_id=job.pk)
     return job
 
@@ -101,7 +103,11 @@ def _claim(job_id: int) -> Job | None:
         if job is None or job.is_finished:
             return None
         now = timezone.now()
-        if job.status == JobStatus.RUNNING and job.started_at and now - job.started_at < STALE_AFTER:
+        if (
+            job.status == JobStatus.RUNNING
+            and job.started_at
+            and now - job.started_at < STALE_AFTER
+        ):
             return None
         job.status = JobStatus.RUNNING
         job.started_at = now
@@ -114,13 +120,21 @@ def _claim(job_id: int) -> Job | None:
 def _reporter(job: Job) -> Report:
     def report(progress: int, message: str = "") -> None:
         progress = max(0, min(100, int(progress)))
-        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(progress=progress, message=str(message)[:500])
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            progress=progress, message=str(message)[:500]
+        )
 
     return report
 
 
-def _finish(job: Job, status: JobStatus, *, message: str, result: dict[str, Any] | None = None) -> None:
-    fields: dict[str, Any] = {"status": status, "message": str(message)[:500], "finished_at": timezone.now()}
+def _finish(
+    job: Job, status: JobStatus, *, message: str, result: dict[str, Any] | None = None
+) -> None:
+    fields: dict[str, Any] = {
+        "status": status,
+        "message": str(message)[:500],
+        "finished_at": timezone.now(),
+    }
     if status == JobStatus.SUCCEEDED:
         fields.update(progress=100, result=result or {})
     Job.objects.filter(pk=job.pk).update(**fields)
@@ -134,21 +148,37 @@ def run_job(task: Any, *, job_id: int) -> None:
         logger.info("job %s: finished or taken by another worker; nothing to do", job_id)
         return
     handler, _capability = _handlers()[job.kind]
-    language = job.created_by.user.language if job.created_by and job.created_by.user.language else None
+    language = (
+        job.created_by.user.language if job.created_by and job.created_by.user.language else None
+    )
     try:
         with override(language):
             result = handler(job, _reporter(job))
     except TRANSIENT_ERRORS as error:
         if task.request.retries < task.max_retries:
-            Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, message=_("Retrying after a temporary error…"))
-            raise task.retry(exc=error, countdown=min(300, 2 ** (task.request.retries + 1))) from error
-        _finish(job, JobStatus.FAILED, message=_("The job failed after several attempts. Try again later."))
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.QUEUED, message=_("Retrying after a temporary error…")
+            )
+            raise task.retry(
+                exc=error, countdown=min(300, 2 ** (task.request.retries + 1))
+            ) from error
+        _finish(
+            job,
+            JobStatus.FAILED,
+            message=_("The job failed after several attempts. Try again later."),
+        )
         return
     except DomainError as error:
         _finish(job, JobStatus.FAILED, message=str(error.message))
         return
     except Exception:
         logger.exception("job %s (%s) failed", job.uuid, job.kind)
-        _finish(job, JobStatus.FAILED, message=_("The job failed unexpectedly. Try again; if it keeps failing, contact support."))
+        _finish(
+            job,
+            JobStatus.FAILED,
+            message=_(
+                "The job failed unexpectedly. Try again; if it keeps failing, contact support."
+            ),
+        )
         return
     _finish(job, JobStatus.SUCCEEDED, message=_("Done"), result=result)

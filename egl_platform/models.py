@@ -39,9 +39,13 @@ class Job(TenantOwnedModel):
         ordering = ("-created_at",)
         constraints = [
             models.UniqueConstraint(fields=["tenant", "uuid"], name="job_uuid"),
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="job_progress_max_100"
+            ),
         ]
-        indexes = [models.Index(fields=["tenant", "created_by", "-created_at"], name="job_by_creator")]
+        indexes = [
+            models.Index(fields=["tenant", "created_by", "-created_at"], name="job_by_creator")
+        ]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
 

@@ -44,7 +44,11 @@ SECRET_KEY = _secret_key()
 EGL_BASE_DOMAIN = env.str("EGL_BASE_DOMAIN", default="localhost").lower()
 EGL_PUBLIC_PORT = env.str("EGL_PUBLIC_PORT", default="" if EGL_HTTPS else "8000")
 EGL_SCHEME = "https" if EGL_HTTPS else "http"
-ALLOWED_HOSTS = [EGL_BASE_DOMAIN, f".{EGL_BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+ALLOWED_HOSTS = [
+    EGL_BASE_DOMAIN,
+    f".{EGL_BASE_DOMAIN}",
+    *env.list("EXTRA_ALLOWED_HOSTS", default=[]),
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,7 +116,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'e
 # Migrations (and the test database set-up) run as the owner of the tables when
 # DATABASE_OWNER_URL is given; the application itself connects as DATABASE_URL, a role
 # that is neither superuser nor BYPASSRLS, so row-level security binds it.
-EGL_DATABASE_OWNER = env.db("DATABASE_OWNER_URL", default="") if env.str("DATABASE_OWNER_URL", default="") else None
+EGL_DATABASE_OWNER = (
+    env.db("DATABASE_OWNER_URL", default="") if env.str("DATABASE_OWNER_URL", default="") else None
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "egl_platform.db.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -156,7 +162,10 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -190,7 +199,11 @@ STORAGES = {
     "default": (
         {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"default_acl": "private", "querystring_auth": True, "file_overwrite": False},
+            "OPTIONS": {
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
         }
         if EGL_STORAGE == "s3"
         else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -307,7 +320,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = EGL_HTTPS
 CSRF_COOKIE_SECURE = EGL_HTTPS
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-CSRF_TRUSTED_ORIGINS = [f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}" + (f":{EGL_PUBLIC_PORT}" if EGL_PUBLIC_PORT else "")]
+CSRF_TRUSTED_ORIGINS = [
+    f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}" + (f":{EGL_PUBLIC_PORT}" if EGL_PUBLIC_PORT else "")
+]
 SECURE_SSL_REDIRECT = EGL_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if EGL_HTTPS else None
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if EGL_HTTPS else 0
@@ -329,7 +344,11 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
-    "form-action": [CSP.SELF, f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}:*", f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}"],
+    "form-action": [
+        CSP.SELF,
+        f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}:*",
+        f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}",
+    ],
     "frame-ancestors": [CSP.NONE],
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

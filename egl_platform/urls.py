@@ -16,7 +16,11 @@ urlpatterns = [
     path("jobs/", include("egl_platform.urls_jobs")),
     path("api/v1/", include("egl_platform.rest.urls")),
     path("api/schema/", public_schema(SpectacularAPIView).as_view(), name="api-schema"),
-    path("api/docs/", public_schema(SpectacularSwaggerSplitView).as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        public_schema(SpectacularSwaggerSplitView).as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
 ]
 
 handler400 = "egl_platform.views.bad_request"

@@ -28,17 +28,28 @@ def platform_landing(request: HttpRequest) -> HttpResponse:
         tenant = tenant_for_slug(slug)
         if tenant is not None:
             port = f":{settings.EGL_PUBLIC_PORT}" if settings.EGL_PUBLIC_PORT else ""
-            return HttpResponseRedirect(f"{settings.EGL_SCHEME}://{tenant.slug}.{settings.EGL_BASE_DOMAIN}{port}/")
+            return HttpResponseRedirect(
+                f"{settings.EGL_SCHEME}://{tenant.slug}.{settings.EGL_BASE_DOMAIN}{port}/"
+            )
         error = _("We could not find an organisation with the address “%(slug)s”.") % {"slug": slug}
-    return render(request, "platform/landing.html", {"error": error, "organisation": slug}, status=404 if error else 200)
+    return render(
+        request,
+        "platform/landing.html",
+        {"error": error, "organisation": slug},
+        status=404 if error else 200,
+    )
 
 
-def _error(template: str, status: int):  # type: ignore[no-untyped-def]
+def _error(template: str, status: int):
     @public_view
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
         message = ""
         # Only our own errors carry a message meant for people; Django's are technical.
-        if isinstance(exception, NotFound | Forbidden) and exception.args and isinstance(exception.args[0], str | Promise):
+        if (
+            isinstance(exception, NotFound | Forbidden)
+            and exception.args
+            and isinstance(exception.args[0], str | Promise)
+        ):
             message = str(exception.args[0])
         return render(request, template, {"message": message}, status=status)
 
@@ -61,7 +72,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Django's set_language, and for a signed-in person also their profile's UI language."""
     response = i18n.set_language(request)
     language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response

@@ -11,4 +11,6 @@ class TenantsConfig(AppConfig):
         from tenants import checks, rls
 
         checks.register()
-        post_migrate.connect(rls.after_migrate, sender=self, dispatch_uid="tenants.rls.after_migrate")
+        post_migrate.connect(
+            rls.after_migrate, sender=self, dispatch_uid="tenants.rls.after_migrate"
+        )

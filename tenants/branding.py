@@ -15,5 +15,7 @@ def relative_luminance(hex_colour: str) -> float:
 
 
 def contrast_ratio(foreground: str, background: str) -> float:
-    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    lighter, darker = sorted(
+        (relative_luminance(foreground), relative_luminance(background)), reverse=True
+    )
     return (lighter + 0.05) / (darker + 0.05)

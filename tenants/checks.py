@@ -17,12 +17,18 @@ from tenants.tenancy import TenantOwnedModel
 
 TENANT_APPS = frozenset({"egl_platform", "tenants", "authoring", "reviews", "courses", "analytics"})
 # Platform-level models: one account per person, and the tenant itself.
-PLATFORM_MODELS = frozenset({"tenants.tenant", "tenants.user", "tenants.user_groups", "tenants.user_user_permissions"})
+PLATFORM_MODELS = frozenset(
+    {"tenants.tenant", "tenants.user", "tenants.user_groups", "tenants.user_user_permissions"}
+)
 
 
-def check_tenant_owned(models_to_check: Iterable[type[models.Model]] | None = None) -> list[checks.CheckMessage]:
+def check_tenant_owned(
+    models_to_check: Iterable[type[models.Model]] | None = None,
+) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
-    candidates = apps.get_models(include_auto_created=True) if models_to_check is None else models_to_check
+    candidates = (
+        apps.get_models(include_auto_created=True) if models_to_check is None else models_to_check
+    )
     for model in candidates:
         meta = model._meta
         if meta.app_label not in TENANT_APPS or meta.label_lower in PLATFORM_MODELS:
@@ -35,14 +41,27 @@ def check_tenant_owned(models_to_check: Iterable[type[models.Model]] | None = No
                 if meta.auto_created
                 else "Derive it from tenants.tenancy.TenantOwnedModel, or add it to PLATFORM_MODELS with a reason."
             )
-            errors.append(checks.Error(f"{meta.label} is in a tenant app but is not tenant-owned.", hint=hint, obj=model, id="egl.E001"))
+            errors.append(
+                checks.Error(
+                    f"{meta.label} is in a tenant app but is not tenant-owned.",
+                    hint=hint,
+                    obj=model,
+                    id="egl.E001",
+                )
+            )
             continue
         leading = [
-            *(c.fields for c in meta.constraints if isinstance(c, models.UniqueConstraint) and c.fields),
+            *(
+                c.fields
+                for c in meta.constraints
+                if isinstance(c, models.UniqueConstraint) and c.fields
+            ),
             *(index.fields for index in meta.indexes),
             *meta.unique_together,
         ]
-        leading += [(field.name,) for field in meta.local_fields if field.unique and not field.primary_key]
+        leading += [
+            (field.name,) for field in meta.local_fields if field.unique and not field.primary_key
+        ]
         for fields in leading:
             if fields and fields[0].lstrip("-") != "tenant":
                 errors.append(

@@ -9,7 +9,9 @@ from tenants.selectors import tenants_of_user
 def tenancy(request: HttpRequest) -> dict[str, Any]:
     """The tenant, the membership and its capabilities, for every template."""
     membership = getattr(request, "membership", None)
-    capabilities = capabilities_for_roles(membership.roles) if membership is not None else frozenset()
+    capabilities = (
+        capabilities_for_roles(membership.roles) if membership is not None else frozenset()
+    )
     return {
         "tenant": getattr(request, "tenant", None),
         "membership": membership,

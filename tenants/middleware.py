@@ -37,13 +37,15 @@ class TenantMiddleware:
         slug = host_slug(request)
         if slug == "":
             request.tenant = None  # type: ignore[attr-defined]
-            request.urlconf = settings.PLATFORM_URLCONF  # type: ignore[attr-defined]
+            request.urlconf = settings.PLATFORM_URLCONF
             with no_tenant_scope():
                 return self.get_response(request)
         tenant = tenant_for_slug(slug) if slug else None
         if tenant is None:
             translation.activate(translation.get_language_from_request(request))
-            return render(request, "errors/unknown_tenant.html", {"host": request.get_host()}, status=404)
+            return render(
+                request, "errors/unknown_tenant.html", {"host": request.get_host()}, status=404
+            )
         request.tenant = tenant  # type: ignore[attr-defined]
         with tenant_scope(tenant):
             return self.get_response(request)
@@ -63,5 +65,5 @@ class MembershipMiddleware:
         request.membership = membership  # type: ignore[attr-defined]
         if request.user.is_authenticated and request.user.language in dict(settings.LANGUAGES):
             translation.activate(request.user.language)
-            request.LANGUAGE_CODE = request.user.language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = request.user.language
         return self.get_response(request)

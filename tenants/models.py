@@ -20,14 +20,36 @@ from tenants.tenancy import TenantOwnedModel
 
 # Languages a tenant can offer its content in (ISO 639-1). The UI itself is English and Dutch.
 CONTENT_LANGUAGES = [
-    ("ar", _("Arabic")), ("bg", _("Bulgarian")), ("cs", _("Czech")), ("da", _("Danish")),
-    ("de", _("German")), ("el", _("Greek")), ("en", _("English")), ("es", _("Spanish")),
-    ("et", _("Estonian")), ("fi", _("Finnish")), ("fr", _("French")), ("hr", _("Croatian")),
-    ("hu", _("Hungarian")), ("it", _("Italian")), ("ja", _("Japanese")), ("ko", _("Korean")),
-    ("lt", _("Lithuanian")), ("lv", _("Latvian")), ("nl", _("Dutch")), ("no", _("Norwegian")),
-    ("pl", _("Polish")), ("pt", _("Portuguese")), ("ro", _("Romanian")), ("ru", _("Russian")),
-    ("sk", _("Slovak")), ("sl", _("Slovenian")), ("sv", _("Swedish")), ("tr", _("Turkish")),
-    ("uk", _("Ukrainian")), ("zh", _("Chinese")),
+    ("ar", _("Arabic")),
+    ("bg", _("Bulgarian")),
+    ("cs", _("Czech")),
+    ("da", _("Danish")),
+    ("de", _("German")),
+    ("el", _("Greek")),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("et", _("Estonian")),
+    ("fi", _("Finnish")),
+    ("fr", _("French")),
+    ("hr", _("Croatian")),
+    ("hu", _("Hungarian")),
+    ("it", _("Italian")),
+    ("ja", _("Japanese")),
+    ("ko", _("Korean")),
+    ("lt", _("Lithuanian")),
+    ("lv", _("Latvian")),
+    ("nl", _("Dutch")),
+    ("no", _("Norwegian")),
+    ("pl", _("Polish")),
+    ("pt", _("Portuguese")),
+    ("ro", _("Romanian")),
+    ("ru", _("Russian")),
+    ("sk", _("Slovak")),
+    ("sl", _("Slovenian")),
+    ("sv", _("Swedish")),
+    ("tr", _("Turkish")),
+    ("uk", _("Ukrainian")),
+    ("zh", _("Chinese")),
 ]
 CONTENT_LANGUAGE_CODES = frozenset(code for code, _name in CONTENT_LANGUAGES)
 
@@ -88,7 +110,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # narrower manager than the stub's
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -119,7 +141,9 @@ class Membership(TenantOwnedModel):
     is_author = models.BooleanField(_("author"), default=False)
     is_reviewer = models.BooleanField(_("reviewer"), default=False)
     is_admin = models.BooleanField(_("admin"), default=False)
-    status = models.CharField(max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
@@ -142,7 +166,9 @@ class Membership(TenantOwnedModel):
     @property
     def roles(self) -> list[str]:
         """The assigned roles, learner always included, in a stable order."""
-        return [Role.LEARNER.value] + [role.value for role in ASSIGNABLE_ROLES if getattr(self, f"is_{role.value}")]
+        return [Role.LEARNER.value] + [
+            role.value for role in ASSIGNABLE_ROLES if getattr(self, f"is_{role.value}")
+        ]
 
     def set_roles(self, roles: list[str] | set[str] | tuple[str, ...]) -> None:
         for role in ASSIGNABLE_ROLES:
@@ -160,7 +186,9 @@ class Group(TenantOwnedModel):
 
     uuid = models.UUIDField(default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices, default=GroupKind.TEAM)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=GroupKind.choices, default=GroupKind.TEAM
+    )
     description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(Membership, through="GroupMember", related_name="groups")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -180,12 +208,16 @@ class Group(TenantOwnedModel):
 
 class GroupMember(TenantOwnedModel):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="group_members")
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="group_members")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="group_members"
+    )
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "group", "membership"], name="group_member_once"),
+            models.UniqueConstraint(
+                fields=["tenant", "group", "membership"], name="group_member_once"
+            ),
         ]
 
 
@@ -203,14 +235,18 @@ class Invitation(TenantOwnedModel):
     email = models.EmailField(_("e-mail address"))
     roles = models.JSONField(default=list)
     token_hash = models.CharField(max_length=64)
-    invited_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     language = models.CharField(max_length=8, default="en")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     last_sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -267,7 +303,9 @@ class ApiToken(TenantOwnedModel):
 class AuditEvent(TenantOwnedModel):
     """Who did what to which object, and when. Written by services; never edited."""
 
-    actor = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verb = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64)
     target_uuid = models.UUIDField(null=True, blank=True)
@@ -276,7 +314,9 @@ class AuditEvent(TenantOwnedModel):
 
     class Meta:
         ordering = ("-created_at",)
-        indexes = [models.Index(fields=["tenant", "target_type", "target_uuid"], name="audit_target")]
+        indexes = [
+            models.Index(fields=["tenant", "target_type", "target_uuid"], name="audit_target")
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.target_type} {self.target_uuid}"

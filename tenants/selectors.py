@@ -41,7 +41,9 @@ def tenant_cache_forget(tenant: Tenant) -> None:
 def active_membership_of(user: User) -> Membership | None:
     """The user's active membership of the active tenant."""
     return (
-        Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE).select_related("user").first()
+        Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
+        .select_related("user")
+        .first()
     )
 
 
@@ -57,9 +59,9 @@ def tenants_of_user(user: User) -> list[Tenant]:
         if found is None:
             with dangerously_unscoped():
                 tenant_ids = list(
-                    Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE).values_list(
-                        "tenant_id", flat=True
-                    )
+                    Membership.objects.filter(
+                        user_id=user.pk, status=MembershipStatus.ACTIVE
+                    ).values_list("tenant_id", flat=True)
                 )
             found = list(Tenant.objects.filter(pk__in=tenant_ids, is_active=True).order_by("name"))
             cache.set(key, found, 300)
@@ -87,7 +89,9 @@ def members_list(
     require_capability(actor, Capability.MEMBERS_MANAGE)
     queryset = Membership.objects.select_related("user")
     if search:
-        queryset = queryset.filter(Q(user__email__icontains=search) | Q(user__display_name__icontains=search))
+        queryset = queryset.filter(
+            Q(user__email__icontains=search) | Q(user__display_name__icontains=search)
+        )
     if role and role in Role.values and role != Role.LEARNER:
         queryset = queryset.filter(**{f"is_{role}": True})
     if status in MembershipStatus.values:
@@ -97,7 +101,9 @@ def members_list(
 
 def get_membership_for(actor: Membership, membership_uuid: Any) -> Membership:
     require_capability(actor, Capability.MEMBERS_MANAGE)
-    found = Membership.objects.select_related("user").filter(uuid=_parse_uuid(membership_uuid)).first()
+    found = (
+        Membership.objects.select_related("user").filter(uuid=_parse_uuid(membership_uuid)).first()
+    )
     if found is None:
         raise NotFound(_("That member does not exist."))
     return found
@@ -151,7 +157,9 @@ def get_group_for(actor: Membership, group_uuid: Any, *, manage: bool = False) -
 
 def api_tokens_of(actor: Membership) -> QuerySet[ApiToken]:
     require_capability(actor, Capability.PROFILE_OWN)
-    return ApiToken.objects.filter(membership=actor, revoked_at__isnull=True).order_by("-created_at")
+    return ApiToken.objects.filter(membership=actor, revoked_at__isnull=True).order_by(
+        "-created_at"
+    )
 
 
 def get_api_token_for(actor: Membership, token_uuid: Any) -> ApiToken:

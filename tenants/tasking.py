@@ -17,7 +17,12 @@ from django.db import InterfaceError, OperationalError
 from tenants.models import Tenant
 from tenants.tenancy import tenant_scope
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 class TenantGone(Exception):

@@ -27,7 +27,9 @@ from tenants.tenancy import require_active_tenant, tenant_storage_path
 @tenant_task(name="tenants.invitation_send_email")
 def invitation_send_email(*, invitation_id: int, token: str) -> None:
     """E-mail the invitation link in the invitation's language. Skips a used or revoked one."""
-    invitation = Invitation.objects.select_related("invited_by__user").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("invited_by__user").filter(pk=invitation_id).first()
+    )
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         return
     tenant = require_active_tenant()
@@ -35,7 +37,9 @@ def invitation_send_email(*, invitation_id: int, token: str) -> None:
         "tenant": tenant,
         "invitation": invitation,
         "inviter": invitation.invited_by.user.name if invitation.invited_by else tenant.name,
-        "accept_url": tenant_url(tenant, reverse("accounts:invitation_accept", kwargs={"token": token})),
+        "accept_url": tenant_url(
+            tenant, reverse("accounts:invitation_accept", kwargs={"token": token})
+        ),
         "roles": ", ".join(str(_(role)) for role in invitation.roles) or _("learner"),
     }
     with translation.override(invitation.language):
@@ -50,7 +54,9 @@ MEMBERS_CSV_COLUMNS = ("email", "display_name", "roles", "status", "groups", "jo
 @job_handler("members.export_csv", capability=Capability.MEMBERS_MANAGE)
 def members_export_csv(job: Job, report: Report) -> dict[str, Any]:
     """Every member with roles, status and groups, as CSV in the tenant's storage."""
-    members = Membership.objects.select_related("user").prefetch_related("groups").order_by("user__email")
+    members = (
+        Membership.objects.select_related("user").prefetch_related("groups").order_by("user__email")
+    )
     total = members.count()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -67,9 +73,13 @@ def members_export_csv(job: Job, report: Report) -> dict[str, Any]:
             ]
         )
         if index % 200 == 0 or index == total:
-            report(int(index * 95 / max(total, 1)), _("%(done)d of %(total)d members") % {"done": index, "total": total})
+            report(
+                int(index * 95 / max(total, 1)),
+                _("%(done)d of %(total)d members") % {"done": index, "total": total},
+            )
     # Built aside under a name of its own; the job row points at it only when it succeeds.
     path = default_storage.save(
-        tenant_storage_path("exports", f"members-{job.uuid}.csv"), ContentFile(buffer.getvalue().encode("utf-8-sig"))
+        tenant_storage_path("exports", f"members-{job.uuid}.csv"),
+        ContentFile(buffer.getvalue().encode("utf-8-sig")),
     )
     return {"file": path, "rows": total, "filename": f"members-{require_active_tenant().slug}.csv"}

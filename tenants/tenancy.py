@@ -83,5 +83,3 @@ class TenantOwnedModel(models.Model):
                 f"{type(self).__name__} of tenant {self.tenant_id} saved in tenant {active.pk}'s scope"
             )
         super().save(*args, **kwargs)
-
-

@@ -31,7 +31,7 @@ def as_owner(alias: str = "default") -> Iterator[None]:
         return
     connection = connections[alias]
     saved = {key: connection.settings_dict.get(key) for key in _CREDENTIALS}
-    owner = settings.EGL_DATABASE_OWNER
+    owner = settings.EGL_DATABASE_OWNER or {}
     connection.close()
     connection.settings_dict.update({key: owner.get(key) for key in _CREDENTIALS})
     try:

@@ -1,6 +1,6 @@
 """One error shape for the whole API:
 
-    {"error": {"code": "invalid", "message": "…", "fields": {"email": ["…"]}}}
+{"error": {"code": "invalid", "message": "…", "fields": {"email": ["…"]}}}
 """
 
 from typing import Any
@@ -22,7 +22,10 @@ def error_body(code: str, message: Any, fields: dict[str, Any] | None = None) ->
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
-        return {key: [str(item) for item in (value if isinstance(value, list) else [value])] for key, value in detail.items()}
+        return {
+            key: [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
     if isinstance(detail, list):
         return {"non_field_errors": [str(item) for item in detail]}
     return {}

@@ -48,4 +48,8 @@ class HasCapability(BasePermission):
 
 def public_schema(view_class: Any) -> Any:
     """The OpenAPI schema and its docs page are the same for everyone: open them."""
-    return type(view_class.__name__, (view_class,), {"permission_classes": [AllowAny], "authentication_classes": []})
+    return type(
+        view_class.__name__,
+        (view_class,),
+        {"permission_classes": [AllowAny], "authentication_classes": []},
+    )

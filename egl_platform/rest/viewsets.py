@@ -22,7 +22,9 @@ class TenantViewSet(viewsets.GenericViewSet):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} overrides get_queryset; implement scoped_queryset(actor) instead")
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; implement scoped_queryset(actor) instead"
+            )
 
     @property
     def actor(self) -> Membership:

@@ -25,9 +25,14 @@ from tenants.tenancy import no_tenant_scope
 def profile_update(*, user: User, display_name: str, language: str) -> User:
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 120:
-        raise Invalid(_("Your name must be 1 to 120 characters."), fields={"display_name": [_("Required.")]})
+        raise Invalid(
+            _("Your name must be 1 to 120 characters."), fields={"display_name": [_("Required.")]}
+        )
     if language and language not in dict(settings.LANGUAGES):
-        raise Invalid(_("Choose English or Dutch, or follow the browser."), fields={"language": [_("Unknown language.")]})
+        raise Invalid(
+            _("Choose English or Dutch, or follow the browser."),
+            fields={"language": [_("Unknown language.")]},
+        )
     user.display_name = display_name
     user.language = language
     user.save(update_fields=["display_name", "language"])
@@ -49,7 +54,10 @@ def api_token_create(*, actor: Membership, name: str) -> IssuedToken:
     require_capability(actor, Capability.PROFILE_OWN)
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise Invalid(_("Give the token a name of up to 80 characters, e.g. “HR sync”."), fields={"name": [_("Required.")]})
+        raise Invalid(
+            _("Give the token a name of up to 80 characters, e.g. “HR sync”."),
+            fields={"name": [_("Required.")]},
+        )
     if ApiToken.objects.filter(membership=actor, revoked_at__isnull=True).count() >= 20:
         raise Conflict(_("You have 20 active tokens. Revoke one you no longer use first."))
     # Hex: the key is split on "_", which a URL-safe prefix could contain.
@@ -57,7 +65,9 @@ def api_token_create(*, actor: Membership, name: str) -> IssuedToken:
     secret = new_secret(32)
     key = f"{TOKEN_PREFIX}_{prefix}_{secret}"
     with transaction.atomic():
-        token = ApiToken.objects.create(membership=actor, name=name, prefix=prefix, key_hash=secret_hash(key))
+        token = ApiToken.objects.create(
+            membership=actor, name=name, prefix=prefix, key_hash=secret_hash(key)
+        )
         audit_record(actor=actor, verb="api_token.created", target=token, name=name)
     return IssuedToken(token, key)
 
@@ -77,7 +87,11 @@ def api_token_authenticate(key: str) -> Membership | None:
     parts = (key or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True).select_related("membership__user").first()
+    token = (
+        ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True)
+        .select_related("membership__user")
+        .first()
+    )
     if token is None or not secret_matches(key, token.key_hash):
         return None
     membership = token.membership
@@ -135,12 +149,18 @@ def handoff_token_redeem(*, token: str, tenant: Tenant) -> User:
     try:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
     except signing.BadSignature:
-        raise Invalid(_("That sign-in link has expired. Sign in here with your e-mail address and password.")) from None
+        raise Invalid(
+            _("That sign-in link has expired. Sign in here with your e-mail address and password.")
+        ) from None
     if data.get("t") != tenant.pk:
         raise Invalid(_("That sign-in link is for another organisation."))
     with no_tenant_scope():
         if not cache.add(f"handoff-used:{data['n']}", 1, HANDOFF_MAX_AGE * 2):
-            raise Invalid(_("That sign-in link was already used. Sign in here with your e-mail address and password."))
+            raise Invalid(
+                _(
+                    "That sign-in link was already used. Sign in here with your e-mail address and password."
+                )
+            )
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if user is None:
         raise Invalid(_("That sign-in link is not valid."))

@@ -5,7 +5,9 @@ from django.db import models
 from tenants.models import AuditEvent, Membership
 
 
-def audit_record(*, actor: Membership | None, verb: str, target: models.Model | None = None, **data: Any) -> AuditEvent:
+def audit_record(
+    *, actor: Membership | None, verb: str, target: models.Model | None = None, **data: Any
+) -> AuditEvent:
     """Append who did what to which object. The active tenant owns the row."""
     return AuditEvent.objects.create(
         actor=actor,

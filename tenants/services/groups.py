@@ -19,13 +19,16 @@ def _clean(name: str, kind: str) -> tuple[str, str]:
     if len(name) > 120:
         raise Invalid(_("Keep the name under 120 characters."), fields={"name": [_("Too long.")]})
     if kind not in GroupKind.values:
-        raise Invalid(_("Choose team, region or department."), fields={"kind": [_("Unknown kind.")]})
+        raise Invalid(
+            _("Choose team, region or department."), fields={"kind": [_("Unknown kind.")]}
+        )
     return name, kind
 
 
 def _duplicate(name: str, kind: str) -> Invalid:
     return Invalid(
-        _("There is already a %(kind)s called “%(name)s”.") % {"kind": GroupKind(kind).label.lower(), "name": name},
+        _("There is already a %(kind)s called “%(name)s”.")
+        % {"kind": GroupKind(kind).label.lower(), "name": name},
         fields={"name": [_("Already taken.")]},
     )
 
@@ -73,8 +76,14 @@ def group_add_members(*, actor: Membership, group: Group, membership_uuids: Iter
     if len(found) != len(wanted):
         raise NotFound(_("One or more of those members do not exist."))
     with transaction.atomic():
-        existing = set(GroupMember.objects.filter(group=group).values_list("membership_id", flat=True))
-        new = [GroupMember(tenant_id=group.tenant_id, group=group, membership=m) for m in found if m.pk not in existing]
+        existing = set(
+            GroupMember.objects.filter(group=group).values_list("membership_id", flat=True)
+        )
+        new = [
+            GroupMember(tenant_id=group.tenant_id, group=group, membership=m)
+            for m in found
+            if m.pk not in existing
+        ]
         GroupMember.objects.bulk_create(new)
         if new:
             audit_record(actor=actor, verb="group.members_added", target=group, count=len(new))
@@ -87,4 +96,6 @@ def group_remove_member(*, actor: Membership, group: Group, membership: Membersh
         deleted, _detail = GroupMember.objects.filter(group=group, membership=membership).delete()
         if not deleted:
             raise NotFound(_("That person is not in this group."))
-        audit_record(actor=actor, verb="group.member_removed", target=group, member=str(membership.uuid))
+        audit_record(
+            actor=actor, verb="group.member_removed", target=group, member=str(membership.uuid)
+        )

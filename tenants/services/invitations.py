@@ -48,7 +48,9 @@ def _schedule_email(invitation: Invitation, token: str) -> None:
 
     tenant_id = invitation.tenant_id
     transaction.on_commit(
-        lambda: invitation_send_email.delay(tenant_id=tenant_id, invitation_id=invitation.pk, token=token)
+        lambda: invitation_send_email.delay(
+            tenant_id=tenant_id, invitation_id=invitation.pk, token=token
+        )
     )
 
 
@@ -61,7 +63,9 @@ def _issue(invitation: Invitation) -> str:
     return token
 
 
-def invitation_create(*, actor: Membership, email: str, roles: Iterable[str], language: str = "") -> IssuedInvitation:
+def invitation_create(
+    *, actor: Membership, email: str, roles: Iterable[str], language: str = ""
+) -> IssuedInvitation:
     """Invite `email` with `roles` and e-mail the link (after commit).
 
     Refuses, changing nothing: a malformed address, a current member, an address with a
@@ -89,12 +93,15 @@ def invitation_create(*, actor: Membership, email: str, roles: Iterable[str], la
         if open_invitation is not None:
             if open_invitation.status == InvitationStatus.PENDING:
                 raise Invalid(
-                    _("%(email)s has already been invited. Resend that invitation instead.") % {"email": email},
+                    _("%(email)s has already been invited. Resend that invitation instead.")
+                    % {"email": email},
                     fields={"email": [_("Already invited.")]},
                 )
             open_invitation.revoked_at = timezone.now()
             open_invitation.save(update_fields=["revoked_at"])
-        invitation = Invitation(email=email, roles=wanted_roles, invited_by=actor, language=language)
+        invitation = Invitation(
+            email=email, roles=wanted_roles, invited_by=actor, language=language
+        )
         token = _issue(invitation)
         try:
             with transaction.atomic():
@@ -102,10 +109,17 @@ def invitation_create(*, actor: Membership, email: str, roles: Iterable[str], la
         except IntegrityError:
             # Another admin invited the same address a moment ago.
             raise Invalid(
-                _("%(email)s has already been invited. Resend that invitation instead.") % {"email": email},
+                _("%(email)s has already been invited. Resend that invitation instead.")
+                % {"email": email},
                 fields={"email": [_("Already invited.")]},
             ) from None
-        audit_record(actor=actor, verb="invitation.created", target=invitation, email=email, roles=wanted_roles)
+        audit_record(
+            actor=actor,
+            verb="invitation.created",
+            target=invitation,
+            email=email,
+            roles=wanted_roles,
+        )
         _schedule_email(invitation, token)
     return IssuedInvitation(invitation, token)
 
@@ -116,7 +130,10 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> IssuedInv
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-            raise Conflict(_("This invitation was already %(status)s.") % {"status": locked.status.label.lower()})
+            raise Conflict(
+                _("This invitation was already %(status)s.")
+                % {"status": locked.status.label.lower()}
+            )
         token = _issue(locked)
         locked.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
         audit_record(actor=actor, verb="invitation.resent", target=locked)
@@ -129,7 +146,10 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-            raise Conflict(_("This invitation was already %(status)s.") % {"status": locked.status.label.lower()})
+            raise Conflict(
+                _("This invitation was already %(status)s.")
+                % {"status": locked.status.label.lower()}
+            )
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         audit_record(actor=actor, verb="invitation.revoked", target=locked)
@@ -143,11 +163,19 @@ def invitation_for_token(token: str) -> Invitation:
         raise Invalid(_("This invitation link is not valid. Check that you copied the whole link."))
     status = invitation.status
     if status == InvitationStatus.ACCEPTED:
-        raise Invalid(_("This invitation has already been used. Sign in with your e-mail address and password."))
+        raise Invalid(
+            _(
+                "This invitation has already been used. Sign in with your e-mail address and password."
+            )
+        )
     if status == InvitationStatus.REVOKED:
-        raise Invalid(_("This invitation was withdrawn. Ask an admin of the organisation for a new one."))
+        raise Invalid(
+            _("This invitation was withdrawn. Ask an admin of the organisation for a new one.")
+        )
     if status == InvitationStatus.EXPIRED:
-        raise Invalid(_("This invitation has expired. Ask an admin of the organisation to send it again."))
+        raise Invalid(
+            _("This invitation has expired. Ask an admin of the organisation to send it again.")
+        )
     return invitation
 
 
@@ -170,15 +198,23 @@ def invitation_accept(
         invitation_for_token(token)  # re-check under the lock: two tabs, one link
         if user is None:
             if User.objects.filter(email=invitation.email).exists():
-                raise Invalid(_("An account for %(email)s exists already. Sign in to accept.") % {"email": invitation.email})
+                raise Invalid(
+                    _("An account for %(email)s exists already. Sign in to accept.")
+                    % {"email": invitation.email}
+                )
             display_name = display_name.strip()
             if not display_name:
-                raise Invalid(_("Please enter your name."), fields={"display_name": [_("This field is required.")]})
+                raise Invalid(
+                    _("Please enter your name."),
+                    fields={"display_name": [_("This field is required.")]},
+                )
             candidate = User(email=invitation.email, display_name=display_name)
             try:
                 validate_password(password, candidate)
             except ValidationError as error:
-                raise Invalid(" ".join(error.messages), fields={"password": list(error.messages)}) from None
+                raise Invalid(
+                    " ".join(error.messages), fields={"password": list(error.messages)}
+                ) from None
             user = User.objects.create_user(
                 invitation.email,
                 password,

@@ -27,22 +27,34 @@ def clean_roles(roles: Iterable[str]) -> list[str]:
 
 def _other_active_admins(membership: Membership) -> bool:
     return (
-        Membership.objects.filter(is_admin=True, status=MembershipStatus.ACTIVE).exclude(pk=membership.pk).exists()
+        Membership.objects.filter(is_admin=True, status=MembershipStatus.ACTIVE)
+        .exclude(pk=membership.pk)
+        .exists()
     )
 
 
-def membership_set_roles(*, actor: Membership, membership: Membership, roles: Iterable[str]) -> Membership:
+def membership_set_roles(
+    *, actor: Membership, membership: Membership, roles: Iterable[str]
+) -> Membership:
     """Give the member exactly these roles. The last active admin cannot lose the admin role."""
     require_capability(actor, Capability.MEMBERS_MANAGE)
     wanted = clean_roles(roles)
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.is_admin and Role.ADMIN not in wanted and not _other_active_admins(locked):
-            raise Conflict(_("An organisation needs at least one admin. Make someone else admin first."))
+            raise Conflict(
+                _("An organisation needs at least one admin. Make someone else admin first.")
+            )
         before = locked.roles
         locked.set_roles(wanted)
         locked.save(update_fields=["is_author", "is_reviewer", "is_admin"])
-        audit_record(actor=actor, verb="membership.roles_changed", target=locked, before=before, after=locked.roles)
+        audit_record(
+            actor=actor,
+            verb="membership.roles_changed",
+            target=locked,
+            before=before,
+            after=locked.roles,
+        )
     membership.refresh_from_db()
     return membership
 
@@ -57,7 +69,9 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
         if locked.pk == actor.pk:
             raise Conflict(_("You cannot deactivate yourself."))
         if locked.is_admin and not _other_active_admins(locked):
-            raise Conflict(_("An organisation needs at least one admin. Make someone else admin first."))
+            raise Conflict(
+                _("An organisation needs at least one admin. Make someone else admin first.")
+            )
         locked.status = MembershipStatus.DEACTIVATED
         locked.deactivated_at = timezone.now()
         locked.save(update_fields=["status", "deactivated_at"])

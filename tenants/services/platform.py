@@ -16,7 +16,12 @@ RESERVED_SLUGS = frozenset({"www", "api", "admin", "static", "media", "mail", "p
 
 
 def tenant_create(
-    *, slug: str, name: str, admin_email: str, languages: list[str] | None = None, admin_password: str | None = None
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    languages: list[str] | None = None,
+    admin_password: str | None = None,
 ) -> tuple[Tenant, Membership]:
     """Create a tenant and its first admin (the account is created when it does not exist).
 
@@ -25,7 +30,9 @@ def tenant_create(
     """
     slug = (slug or "").strip().lower()
     if not SLUG.match(slug) or slug in RESERVED_SLUGS:
-        raise Invalid(_("The address must be 1–40 lowercase letters, digits or hyphens and not reserved."))
+        raise Invalid(
+            _("The address must be 1–40 lowercase letters, digits or hyphens and not reserved.")
+        )
     if Tenant.objects.filter(slug=slug).exists():
         raise Invalid(_("A tenant with the address “%(slug)s” exists already.") % {"slug": slug})
     languages = languages or [settings.LANGUAGE_CODE]
@@ -34,8 +41,15 @@ def tenant_create(
 
     admin_email = clean_email(admin_email)
     with transaction.atomic():
-        tenant = Tenant.objects.create(slug=slug, name=name.strip() or slug, languages=languages, default_language=default_language)
-        user = User.objects.filter(email=admin_email).first() or User.objects.create_user(admin_email, admin_password)
+        tenant = Tenant.objects.create(
+            slug=slug,
+            name=name.strip() or slug,
+            languages=languages,
+            default_language=default_language,
+        )
+        user = User.objects.filter(email=admin_email).first() or User.objects.create_user(
+            admin_email, admin_password
+        )
         with tenant_scope(tenant):
             membership = Membership(user=user)
             membership.set_roles(["admin", "reviewer", "author"])

@@ -41,7 +41,11 @@ def clean_languages(languages: list[str], default_language: str) -> tuple[list[s
     if unknown or not languages:
         raise Invalid(
             _("Offer at least one language from the list."),
-            fields={"languages": [_("Unknown language: %(codes)s") % {"codes": ", ".join(unknown)}] if unknown else [_("Choose at least one.")]},
+            fields={
+                "languages": [_("Unknown language: %(codes)s") % {"codes": ", ".join(unknown)}]
+                if unknown
+                else [_("Choose at least one.")]
+            },
         )
     if default_language not in languages:
         raise Invalid(
@@ -59,9 +63,14 @@ def clean_logo(logo: UploadedFile) -> UploadedFile:
             image_format = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise Invalid(_("The logo must be a PNG, JPEG or WebP image."), fields={"logo": [_("Not an image.")]}) from None
+        raise Invalid(
+            _("The logo must be a PNG, JPEG or WebP image."), fields={"logo": [_("Not an image.")]}
+        ) from None
     if image_format not in LOGO_FORMATS:
-        raise Invalid(_("The logo must be a PNG, JPEG or WebP image."), fields={"logo": [_("Unsupported format.")]})
+        raise Invalid(
+            _("The logo must be a PNG, JPEG or WebP image."),
+            fields={"logo": [_("Unsupported format.")]},
+        )
     logo.seek(0)
     logo.name = f"logo.{LOGO_FORMATS[image_format]}"
     return logo
@@ -74,7 +83,8 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
     if not name or len(name) > 120:
         raise Invalid(_("The name must be 1 to 120 characters."), fields={"name": [_("Required.")]})
     languages, default_language = clean_languages(
-        list(changes.get("languages", tenant.languages)), str(changes.get("default_language", tenant.default_language))
+        list(changes.get("languages", tenant.languages)),
+        str(changes.get("default_language", tenant.default_language)),
     )
     colour = clean_brand_colour(str(changes.get("brand_colour", tenant.brand_colour)))
     logo = changes.get("logo")
@@ -82,11 +92,16 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
         logo = clean_logo(logo)
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        locked.name, locked.languages, locked.default_language, locked.brand_colour = name, languages, default_language, colour
+        locked.name, locked.languages, locked.default_language, locked.brand_colour = (
+            name,
+            languages,
+            default_language,
+            colour,
+        )
         if logo:
-            locked.logo.save(logo.name, logo, save=False)
+            locked.logo.save(str(logo.name), logo, save=False)
         elif changes.get("remove_logo"):
-            locked.logo = ""  # type: ignore[assignment]
+            locked.logo = ""
         locked.save()
         audit_record(actor=actor, verb="tenant.settings_changed", target=locked)
         transaction.on_commit(lambda: tenant_cache_forget(locked))

@@ -18,7 +18,7 @@ LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "we
 
 @public_view
 @require_GET
-def logo(request: HttpRequest) -> HttpResponse:
+def logo(request: HttpRequest) -> HttpResponse | FileResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     name = tenant.logo.name if tenant.logo else ""
     if not name or not default_storage.exists(name):
@@ -27,7 +27,10 @@ def logo(request: HttpRequest) -> HttpResponse:
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
     extension = name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(default_storage.open(name, "rb"), content_type=LOGO_TYPES.get(extension, "application/octet-stream"))
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        content_type=LOGO_TYPES.get(extension, "application/octet-stream"),
+    )
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -33,7 +33,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if wanted != self._egl_scope:
             tenant_id, unscoped = wanted
             with self.connection.cursor() as raw:
-                raw.execute(SET_SCOPE_SQL, ("" if tenant_id is None else str(tenant_id), "on" if unscoped else "off"))
+                raw.execute(
+                    SET_SCOPE_SQL,
+                    ("" if tenant_id is None else str(tenant_id), "on" if unscoped else "off"),
+                )
             self._egl_scope = wanted
         return cursor
 
@@ -43,7 +46,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # private hook, absent from django-stubs
         finally:
             self._egl_scope = _UNKNOWN
 
@@ -51,10 +54,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Forget only afterwards: the ROLLBACK TO SAVEPOINT goes through create_cursor, and
         # a set_config sent first would fail in the aborted transaction it is meant to repair.
         try:
-            super()._savepoint_rollback(sid)
+            super()._savepoint_rollback(sid)  # type: ignore[misc]  # as above
         finally:
             self._egl_scope = _UNKNOWN
 
     def _close(self) -> None:
         self._egl_scope = _UNKNOWN
-        super()._close()
+        super()._close()  # type: ignore[misc]  # as above
