@@ -11,12 +11,13 @@ PYTHON ?= $(shell for c in python3.13 python3.12; do \
 	for d in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]* 2>/dev/null | sort -V -r); do \
 	  if [ -x $$d/bin/python3 ]; then echo $$d/bin/python3; exit 0; fi; done)
 
-.PHONY: help python venv install assets messages migrate seed run worker beat test test-fast lint typecheck schema check ci-checks clean
+.PHONY: help python venv install assets messages migrate seed run worker beat test test-fast lint typecheck schema check ci-checks benchmark clean
 
 help:
 	@echo "make run      install, build, migrate, seed and serve the demo on http://acme.localhost:$(PORT)"
 	@echo "make test     the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)"
 	@echo "make worker   a Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make ci-checks  ruff, mypy, import contracts, Django checks, OpenAPI schema"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -50,6 +51,8 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# Links the app writes (invitation e-mails, the tenant switcher) carry the port it is served on.
+run: export EGL_PUBLIC_PORT ?= $(PORT)
 run: install assets messages seed
 	@$(PY) manage.py demo_banner --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -62,6 +65,10 @@ beat: install
 
 test: install assets messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Without the slow kinds (headless browser, real Celery worker).
+test-fast: install messages
+	$(PY) -m pytest -q -m "not browser and not worker" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -79,6 +86,10 @@ check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 ci-checks: lint typecheck check schema
+
+# Signed-in tenant page vs a bare Django view under the same gunicorn (needs PostgreSQL + Redis).
+benchmark: install assets messages
+	$(PY) benchmarks/tenant_page.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var
