@@ -1,8 +1,14 @@
-"""Requests per second of a signed-in tenant page versus a bare Django view.
+"""Requests per second of a signed-in tenant page versus bare Django views.
 
-Both are served by gunicorn with the same settings (sync workers, same count, same bind)
-and loaded by the same generator with the same concurrency; the result is the ratio
-tenant / bare (target ≥ 0.6). See docs/benchmarks.md for what "bare" means and results.
+All are served by gunicorn with the same settings (sync workers, same count, same bind)
+and loaded by the same generator with the same concurrency. Two yardsticks, both reported:
+
+- plain: a stock Django project's signed-in page (session, auth, CSRF, a template) with no
+  EGL layer (benchmarks/plain/). tenant / plain is what tenancy costs: target ≥ 0.6.
+- bare: a view that does no work at all (benchmarks/bare/), for reference: it shows what
+  any signed-in page costs, with or without EGL.
+
+See docs/benchmarks.md for exactly what each means, and the results.
 
 The tenant page: GET / on acme.localhost as learner@acme.test, through the whole
 middleware stack (tenant from host, Redis-cached session, user and membership from
@@ -126,6 +132,52 @@ def session_cookie() -> str:
     with tenant_scope(tenant):  # the session key carries the tenant, as in a request on its host
         client.force_login(User.objects.get(email=LEARNER))
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def plain_database_url() -> str:
+    """The owner's URL with the database renamed: the plain project's own database."""
+    owner = os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"]
+    return owner.rsplit("/", 1)[0] + "/egl_bench_plain"
+
+
+def prepare_plain(page_bytes: int) -> tuple[dict[str, str], str]:
+    """Create, migrate and sign in to the plain project's database; its env and cookie."""
+    import psycopg
+
+    url = plain_database_url()
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'egl_bench_plain'"
+        ).fetchone()
+        if not exists:
+            connection.execute("CREATE DATABASE egl_bench_plain")
+    env = server_env(
+        DJANGO_SETTINGS_MODULE="plain.settings",
+        PLAIN_DATABASE_URL=url,
+        PLAIN_PAGE_BYTES=str(page_bytes),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "-v0"], cwd=BENCHMARKS, env=env, check=True
+    )
+    sign_in = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.contrib.auth.models import User\n"
+        "from django.test import Client\n"
+        f"user = User.objects.filter(username={LEARNER!r}).first() or User.objects.create_user({LEARNER!r}, first_name='Emma', last_name='Visser')\n"
+        "client = Client()\n"
+        "client.force_login(user)\n"
+        "print(settings.SESSION_COOKIE_NAME + '=' + client.cookies[settings.SESSION_COOKIE_NAME].value)\n"
+    )
+    cookie = subprocess.run(
+        [sys.executable, "-c", sign_in],
+        cwd=BENCHMARKS,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return env, cookie
 
 
 def gunicorn(app: str, port: int, workers: int) -> list[str]:
@@ -294,8 +346,8 @@ def main() -> None:
         manage("seed_demo", "-v0")
     cookie = session_cookie()
 
-    tenant_port, bare_port = args.port, args.port + 1
-    for port in (tenant_port, bare_port):
+    tenant_port, bare_port, plain_port = args.port, args.port + 1, args.port + 2
+    for port in (tenant_port, bare_port, plain_port):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 sys.exit(f"port {port} is in use; pass --port")
@@ -331,10 +383,29 @@ def main() -> None:
         cwd=BENCHMARKS,
     )
 
+    plain_env, plain_cookie = prepare_plain(len(body))
+    plain = Target(
+        name="plain Django",
+        port=plain_port,
+        host=f"127.0.0.1:{plain_port}",
+        cookie=plain_cookie,
+        command=gunicorn("plain.wsgi:application", plain_port, args.workers),
+        env=plain_env,
+        cwd=BENCHMARKS,
+    )
+    process = start(plain)
+    try:
+        plain_status, plain_body = fetch(plain)
+    finally:
+        stop(process)
+    if plain_status != 200 or b"Welcome, Emma Visser" not in plain_body:
+        sys.exit(f"the plain page is not its signed-in page (HTTP {plain_status})")
+
     load_before = os.getloadavg()[0]
-    results: dict[str, list[Measurement]] = {tenant.name: [], bare.name: []}
+    targets = (tenant, plain, bare)
+    results: dict[str, list[Measurement]] = {target.name: [] for target in targets}
     for round_number in range(1, args.rounds + 1):
-        for target in (tenant, bare) if round_number % 2 else (bare, tenant):
+        for target in targets if round_number % 2 else tuple(reversed(targets)):
             process = start(target)
             try:
                 result = measure(target, args, generator)
@@ -349,7 +420,8 @@ def main() -> None:
 
     median = {name: statistics.median(m.rps for m in runs) for name, runs in results.items()}
     errors = sum(m.errors for runs in results.values() for m in runs)
-    ratio = median[tenant.name] / median[bare.name]
+    ratio = median[tenant.name] / median[plain.name]
+    bare_ratio = median[tenant.name] / median[bare.name]
     print()
     print(f"date        {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine     {machine()}")
@@ -358,15 +430,19 @@ def main() -> None:
         f"settings    gunicorn --workers {args.workers} --worker-class sync; {generator}, "
         f"{args.connections} connections, {args.warmup} s warm-up + {args.duration} s x {args.rounds} rounds"
     )
-    print(f"page size   {len(body)} bytes")
+    print(f"page size   {len(body)} bytes (plain {len(plain_body)}, bare padded alike)")
     busy = load_before > 0.5
     print(
         f"load        {load_before:.2f} before (1-minute average)"
         + ("  BUSY: other work shares the CPUs, the numbers are low and noisy" if busy else "")
     )
-    print(f"tenant page {median[tenant.name]:9.1f} req/s (median)")
-    print(f"bare view   {median[bare.name]:9.1f} req/s (median)")
-    print(f"ratio       {ratio:.2f} (target >= 0.60){'' if ratio >= 0.6 else '  BELOW TARGET'}")
+    print(f"tenant page  {median[tenant.name]:9.1f} req/s (median)")
+    print(f"plain Django {median[plain.name]:9.1f} req/s (median)")
+    print(f"bare view    {median[bare.name]:9.1f} req/s (median)")
+    print(
+        f"ratio        {ratio:.2f} tenant / plain Django (target >= 0.60){'' if ratio >= 0.6 else '  BELOW TARGET'}"
+    )
+    print(f"reference    {bare_ratio:.2f} tenant / bare view (no work at all)")
     if errors:
         print(f"errors      {errors} failed requests: the numbers are not trustworthy")
         sys.exit(1)

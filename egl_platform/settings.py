@@ -135,7 +135,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "egl_platform.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_FUNCTION": "tenants.scope.tenant_cache_key",
         }

@@ -10,11 +10,14 @@ this tenant, or None; the user's chosen UI language wins over the browser's.
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.crypto import constant_time_compare
 
-from tenants.selectors import tenant_for_slug
+from tenants.models import Membership
+from tenants.selectors import active_membership_of, active_membership_of_user_id, tenant_for_slug
 from tenants.tenancy import no_tenant_scope, tenant_scope
 
 
@@ -52,18 +55,44 @@ class TenantMiddleware:
 
 
 class MembershipMiddleware:
+    """request.membership, and request.user taken from the same query when possible.
+
+    For a signed-in member, one query loads the membership with its user; the user is
+    accepted only when the session's auth hash matches, exactly as Django's get_user()
+    checks it. Everyone else (anonymous, not a member here, a session signed with an old
+    key) goes through Django's own lazy request.user.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from tenants.selectors import active_membership_of
-
-        tenant = getattr(request, "tenant", None)
         membership = None
-        if tenant is not None and request.user.is_authenticated:
-            membership = active_membership_of(request.user)
+        if getattr(request, "tenant", None) is not None:
+            membership = self._membership_from_session(request)
+            if membership is None and request.user.is_authenticated:
+                membership = active_membership_of(request.user)
         request.membership = membership  # type: ignore[attr-defined]
         if request.user.is_authenticated and request.user.language in dict(settings.LANGUAGES):
             translation.activate(request.user.language)
             request.LANGUAGE_CODE = request.user.language
         return self.get_response(request)
+
+    @staticmethod
+    def _membership_from_session(request: HttpRequest) -> Membership | None:
+        session = request.session
+        user_id, backend = session.get(SESSION_KEY), session.get(BACKEND_SESSION_KEY)
+        if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
+            return None
+        membership = active_membership_of_user_id(user_id)
+        if membership is None:
+            return None
+        user = membership.user
+        session_hash = session.get(HASH_SESSION_KEY)
+        if not session_hash or not constant_time_compare(
+            session_hash, user.get_session_auth_hash()
+        ):
+            return None  # Django's get_user() decides: fallback keys, or sign out
+        user.backend = backend
+        request.user = request._cached_user = user  # type: ignore[attr-defined]  # what AuthenticationMiddleware's lazy user caches
+        return membership

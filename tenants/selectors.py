@@ -3,6 +3,7 @@ and answers NotFound for both "missing" and "not yours"."""
 
 from __future__ import annotations
 
+import time
 import uuid as uuid_lib
 from typing import Any
 
@@ -16,6 +17,11 @@ from tenants.permissions import Capability, Role, has_capability, require_capabi
 from tenants.tenancy import dangerously_unscoped, no_tenant_scope
 
 TENANT_CACHE_SECONDS = 60
+# Every request asks for its tenant, so each process also keeps what it found for a few
+# seconds (docs/benchmarks.md: the shared-cache round trip was a tenth of a page's time).
+# A change made in another process is seen here after at most this long.
+TENANT_LOCAL_SECONDS = 10
+_local_tenants: dict[str, tuple[float, Tenant | None]] = {}
 
 
 def _tenant_cache_key(slug: str) -> str:
@@ -23,19 +29,44 @@ def _tenant_cache_key(slug: str) -> str:
 
 
 def tenant_for_slug(slug: str) -> Tenant | None:
-    """The active tenant with this slug, cached briefly (every request asks)."""
+    """The active tenant with this slug (every request asks): process memory, then the cache."""
+    now = time.monotonic()
+    local = _local_tenants.get(slug)
+    if local is not None and local[0] > now:
+        return local[1]
     with no_tenant_scope():
         key = _tenant_cache_key(slug)
         tenant = cache.get(key)
         if tenant is None:
             tenant = Tenant.objects.filter(slug=slug, is_active=True).first() or False
             cache.set(key, tenant, TENANT_CACHE_SECONDS)
+    _local_tenants[slug] = (now + TENANT_LOCAL_SECONDS, tenant or None)
     return tenant or None
 
 
 def tenant_cache_forget(tenant: Tenant) -> None:
+    _local_tenants.pop(tenant.slug, None)
     with no_tenant_scope():
         cache.delete(_tenant_cache_key(tenant.slug))
+
+
+def tenant_cache_forget_local() -> None:
+    """Drop this process's copies (tests; a process that must see a change at once)."""
+    _local_tenants.clear()
+
+
+def active_membership_of_user_id(user_id: Any) -> Membership | None:
+    """The active membership of the active tenant for a user id, with the user, in one query.
+
+    Every signed-in request runs this: a slice, not first(), so no ORDER BY (there is at
+    most one membership per user and tenant, a unique constraint).
+    """
+    found = list(
+        Membership.objects.filter(
+            user_id=user_id, status=MembershipStatus.ACTIVE, user__is_active=True
+        ).select_related("user")[:1]
+    )
+    return found[0] if found else None
 
 
 def active_membership_of(user: User) -> Membership | None:

@@ -16,6 +16,7 @@ from django.test import Client
 
 from egl_platform.db.roles import as_owner
 from tenants.models import Membership, Tenant
+from tenants.selectors import tenant_cache_forget_local
 from tenants.tenancy import tenant_scope
 from tests.factories import (
     PASSWORD,  # noqa: F401  (re-exported for tests)
@@ -41,8 +42,10 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     cache.clear()
+    tenant_cache_forget_local()
     yield
     cache.clear()
+    tenant_cache_forget_local()
 
 
 @dataclass

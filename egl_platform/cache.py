@@ -1,0 +1,33 @@
+"""Django's Redis cache, keeping one redis.Redis client per connection pool.
+
+Django's RedisCacheClient builds a new redis.Redis object for every cache operation, and
+redis-py copies its table of ~170 response callbacks each time: about 0.2 ms per get, on
+a path every request takes (session, tenant, switcher). A redis.Redis client is
+thread-safe (it borrows a connection from its pool per command), so one per pool serves.
+docs/benchmarks.md has the measurements.
+"""
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
+class ReusingRedisCache(RedisCache):
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
