@@ -82,7 +82,7 @@ def parse_args() -> argparse.Namespace:
         "--rounds", type=int, default=3, help="alternating rounds; the median counts"
     )
     parser.add_argument(
-        "--port", type=int, default=8901, help="tenant server port; bare uses port+1"
+        "--port", type=int, default=8901, help="tenant server port; bare uses port+1, plain port+2"
     )
     parser.add_argument(
         "--max-requests", type=int, default=200_000, help="cap per run (Python generator)"
