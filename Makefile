@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12; do \
 	for d in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]* 2>/dev/null | sort -V -r); do \
 	  if [ -x $$d/bin/python3 ]; then echo $$d/bin/python3; exit 0; fi; done)
 
-.PHONY: help python venv install assets messages migrate seed run worker beat test test-fast lint typecheck schema check ci-checks benchmark clean
+.PHONY: help python venv install assets messages makemessages migrate seed run worker beat test test-fast lint typecheck schema check ci-checks benchmark clean
 
 help:
 	@echo "make run      install, build, migrate, seed and serve the demo on http://acme.localhost:$(PORT)"
@@ -44,6 +44,10 @@ assets: static/dist/app.js
 # Compiled translations are made here from the .po files, never committed.
 messages: install
 	$(PY) manage.py compile_translations
+
+# After adding UI strings: extract them into the Dutch catalogue, then translate them there.
+makemessages: install
+	$(PY) manage.py makemessages -l nl --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=benchmarks --ignore=var
 
 migrate: install
 	$(PY) manage.py migrate --noinput

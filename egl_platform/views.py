@@ -1,14 +1,22 @@
 """Glue views: the tenant home page, the platform landing page and the error pages."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import i18n
 
 from egl_platform.errors import Forbidden, NotFound
+from egl_platform.rest.errors import error_body
 from tenants.decorators import capability_required, public_view
 from tenants.permissions import Capability
 from tenants.selectors import tenant_for_slug
@@ -40,6 +48,24 @@ def platform_landing(request: HttpRequest) -> HttpResponse:
     )
 
 
+API_ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error"}
+API_ERROR_MESSAGES = {
+    400: _lazy("The request could not be understood."),
+    403: _lazy("You do not have permission to do this."),
+    404: _lazy("Not found."),
+    500: _lazy("An error occurred on our side. Please try again in a moment."),
+}
+
+
+def _api_error(request: HttpRequest, status: int, message: str = "") -> HttpResponse | None:
+    """Under /api/ even Django's own error pages answer in the API's one error shape."""
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse(
+        error_body(API_ERROR_CODES[status], message or API_ERROR_MESSAGES[status]), status=status
+    )
+
+
 def _error(template: str, status: int):
     @public_view
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -51,7 +77,9 @@ def _error(template: str, status: int):
             and isinstance(exception.args[0], str | Promise)
         ):
             message = str(exception.args[0])
-        return render(request, template, {"message": message}, status=status)
+        return _api_error(request, status, message) or render(
+            request, template, {"message": message}, status=status
+        )
 
     return view
 
@@ -64,7 +92,9 @@ page_not_found = _error("errors/404.html", 404)
 @public_view
 def server_error(request: HttpRequest) -> HttpResponse:
     # Minimal on purpose: the failure may be in the database or in a context processor.
-    return HttpResponseServerError(loader.get_template("errors/500.html").render({}))
+    return _api_error(request, 500) or HttpResponseServerError(
+        loader.get_template("errors/500.html").render({})
+    )
 
 
 @public_view

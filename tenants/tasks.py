@@ -19,7 +19,7 @@ from egl_platform.jobs import Report, job_handler
 from egl_platform.models import Job
 from tenants.hosts import tenant_url
 from tenants.models import Invitation, Membership
-from tenants.permissions import Capability
+from tenants.permissions import Capability, Role
 from tenants.tasking import tenant_task
 from tenants.tenancy import require_active_tenant, tenant_storage_path
 
@@ -33,16 +33,15 @@ def invitation_send_email(*, invitation_id: int, token: str) -> None:
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         return
     tenant = require_active_tenant()
-    context = {
-        "tenant": tenant,
-        "invitation": invitation,
-        "inviter": invitation.invited_by.user.name if invitation.invited_by else tenant.name,
-        "accept_url": tenant_url(
-            tenant, reverse("accounts:invitation_accept", kwargs={"token": token})
-        ),
-        "roles": ", ".join(str(_(role)) for role in invitation.roles) or _("learner"),
-    }
     with translation.override(invitation.language):
+        context = {
+            "tenant": tenant,
+            "invitation": invitation,
+            "inviter": invitation.invited_by.user.name if invitation.invited_by else tenant.name,
+            "accept_url": tenant_url(tenant, reverse("accounts:invitation_accept", kwargs={"token": token})),
+            # Every member learns; the assigned roles come on top, named in the reader's language.
+            "roles": ", ".join(str(Role(role).label).lower() for role in [Role.LEARNER, *invitation.roles]),
+        }
         subject = render_to_string("tenants/email/invitation_subject.txt", context).strip()
         body = render_to_string("tenants/email/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

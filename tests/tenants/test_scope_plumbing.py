@@ -123,3 +123,15 @@ def test_the_logo_is_served_on_the_tenants_own_host_only(acme, globex, settings,
     assert response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert Client().get("/branding/logo/", HTTP_HOST="globex.localhost").status_code == 404
+
+
+def test_an_unknown_api_url_answers_in_the_api_error_shape(acme):
+    response = acme.client_for(acme.learner).get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+
+
+def test_an_unknown_page_answers_with_the_html_error_page(acme):
+    response = acme.client_for(acme.learner).get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
