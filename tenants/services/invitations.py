@@ -124,16 +124,21 @@ def invitation_create(
     return IssuedInvitation(invitation, token)
 
 
+def _lock_unfinished(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked; Conflict when it was already accepted or revoked."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
+        raise Conflict(
+            _("This invitation was already %(status)s.") % {"status": locked.status.label.lower()}
+        )
+    return locked
+
+
 def invitation_resend(*, actor: Membership, invitation: Invitation) -> IssuedInvitation:
     """A new link (the old one stops working) with a fresh expiry, e-mailed again."""
     require_capability(actor, Capability.MEMBERS_MANAGE)
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-            raise Conflict(
-                _("This invitation was already %(status)s.")
-                % {"status": locked.status.label.lower()}
-            )
+        locked = _lock_unfinished(invitation)
         token = _issue(locked)
         locked.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
         audit_record(actor=actor, verb="invitation.resent", target=locked)
@@ -144,12 +149,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> IssuedInv
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
     require_capability(actor, Capability.MEMBERS_MANAGE)
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-            raise Conflict(
-                _("This invitation was already %(status)s.")
-                % {"status": locked.status.label.lower()}
-            )
+        locked = _lock_unfinished(invitation)
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         audit_record(actor=actor, verb="invitation.revoked", target=locked)

@@ -26,11 +26,25 @@ def clean_roles(roles: Iterable[str]) -> list[str]:
 
 
 def _other_active_admins(membership: Membership) -> bool:
-    return (
-        Membership.objects.filter(is_admin=True, status=MembershipStatus.ACTIVE)
+    """Whether another active admin remains. Locks the admins' rows, so two admins removing
+    each other at the same moment cannot leave the organisation with none."""
+    others = (
+        Membership.objects.select_for_update()
+        .filter(is_admin=True, status=MembershipStatus.ACTIVE)
         .exclude(pk=membership.pk)
-        .exists()
     )
+    return bool(list(others.values_list("pk", flat=True)))
+
+
+def _set_status(
+    *, actor: Membership, locked: Membership, status: MembershipStatus, verb: str
+) -> None:
+    locked.status = status
+    locked.deactivated_at = timezone.now() if status == MembershipStatus.DEACTIVATED else None
+    locked.save(update_fields=["status", "deactivated_at"])
+    audit_record(actor=actor, verb=verb, target=locked)
+    user_id = locked.user_id
+    transaction.on_commit(lambda: tenants_of_user_forget(user_id))
 
 
 def membership_set_roles(
@@ -72,12 +86,12 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
             raise Conflict(
                 _("An organisation needs at least one admin. Make someone else admin first.")
             )
-        locked.status = MembershipStatus.DEACTIVATED
-        locked.deactivated_at = timezone.now()
-        locked.save(update_fields=["status", "deactivated_at"])
-        audit_record(actor=actor, verb="membership.deactivated", target=locked)
-        user_id = locked.user_id
-        transaction.on_commit(lambda: tenants_of_user_forget(user_id))
+        _set_status(
+            actor=actor,
+            locked=locked,
+            status=MembershipStatus.DEACTIVATED,
+            verb="membership.deactivated",
+        )
     membership.refresh_from_db()
     return membership
 
@@ -88,11 +102,11 @@ def membership_reactivate(*, actor: Membership, membership: Membership) -> Membe
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.status == MembershipStatus.ACTIVE:
             raise Conflict(_("This member is already active."))
-        locked.status = MembershipStatus.ACTIVE
-        locked.deactivated_at = None
-        locked.save(update_fields=["status", "deactivated_at"])
-        audit_record(actor=actor, verb="membership.reactivated", target=locked)
-        user_id = locked.user_id
-        transaction.on_commit(lambda: tenants_of_user_forget(user_id))
+        _set_status(
+            actor=actor,
+            locked=locked,
+            status=MembershipStatus.ACTIVE,
+            verb="membership.reactivated",
+        )
     membership.refresh_from_db()
     return membership
