@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 
 from egl_platform.db.roles import as_owner
 from tenants.models import Membership, Tenant

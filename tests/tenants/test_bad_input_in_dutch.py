@@ -89,9 +89,16 @@ def test_repeated_wrong_password_locks_with_a_dutch_message(acme):
     assert "_auth_user_id" not in client.session
 
 
-def test_invitation_email_is_in_the_invitations_language_with_roles_named_in_it(acme, django_capture_on_commit_callbacks):
+def test_invitation_email_is_in_the_invitations_language_with_roles_named_in_it(
+    acme, django_capture_on_commit_callbacks
+):
     with acme.scope(), django_capture_on_commit_callbacks(execute=True):
-        invitation_create(actor=acme.admin, email="nieuw@example.test", roles=["author", "reviewer"], language="nl")
+        invitation_create(
+            actor=acme.admin,
+            email="nieuw@example.test",
+            roles=["author", "reviewer"],
+            language="nl",
+        )
     body = mail.outbox[-1].body
     assert "Je rollen: cursist, auteur, reviewer." in body
     assert "http://acme.localhost:8000/accounts/invitations/" in body

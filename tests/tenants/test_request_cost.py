@@ -20,7 +20,8 @@ def test_signed_in_home_page_loads_membership_and_user_in_one_query(acme):
     assert response.status_code == 200
     queries = _app_queries(captured)
     assert len(queries) == 1, queries
-    assert "tenants_membership" in queries[0] and "tenants_user" in queries[0]
+    assert "tenants_membership" in queries[0]
+    assert "tenants_user" in queries[0]
 
 
 def test_a_session_whose_password_hash_no_longer_matches_is_signed_out(acme):

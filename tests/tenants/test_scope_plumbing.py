@@ -128,7 +128,9 @@ def test_the_logo_is_served_on_the_tenants_own_host_only(acme, globex, settings,
 def test_an_unknown_api_url_answers_in_the_api_error_shape(acme):
     response = acme.client_for(acme.learner).get("/api/v1/no-such-thing/")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+    }
 
 
 def test_an_unknown_page_answers_with_the_html_error_page(acme):
