@@ -38,9 +38,13 @@ def invitation_send_email(*, invitation_id: int, token: str) -> None:
             "tenant": tenant,
             "invitation": invitation,
             "inviter": invitation.invited_by.user.name if invitation.invited_by else tenant.name,
-            "accept_url": tenant_url(tenant, reverse("accounts:invitation_accept", kwargs={"token": token})),
+            "accept_url": tenant_url(
+                tenant, reverse("accounts:invitation_accept", kwargs={"token": token})
+            ),
             # Every member learns; the assigned roles come on top, named in the reader's language.
-            "roles": ", ".join(str(Role(role).label).lower() for role in [Role.LEARNER, *invitation.roles]),
+            "roles": ", ".join(
+                str(Role(role).label).lower() for role in [Role.LEARNER, *invitation.roles]
+            ),
         }
         subject = render_to_string("tenants/email/invitation_subject.txt", context).strip()
         body = render_to_string("tenants/email/invitation.txt", context)
