@@ -25,15 +25,26 @@ def clean_roles(roles: Iterable[str]) -> list[str]:
     return [role.value for role in ASSIGNABLE_ROLES if role.value in roles]
 
 
-def _other_active_admins(membership: Membership) -> bool:
-    """Whether another active admin remains. Locks the admins' rows, so two admins removing
-    each other at the same moment cannot leave the organisation with none."""
-    others = (
-        Membership.objects.select_for_update()
-        .filter(is_admin=True, status=MembershipStatus.ACTIVE)
-        .exclude(pk=membership.pk)
+def _lock(membership: Membership) -> Membership:
+    """Lock the active admins' rows, then the member's, and return the member as stored.
+
+    Admins first and always in the same order: two admins taking each other's admin role
+    (or deactivating each other) at the same moment then queue instead of deadlocking, and
+    the second sees the first's outcome when it checks that an admin remains.
+    """
+    admins = Membership.objects.select_for_update().filter(
+        is_admin=True, status=MembershipStatus.ACTIVE
     )
-    return bool(list(others.values_list("pk", flat=True)))
+    list(admins.order_by("pk").values_list("pk", flat=True))
+    return Membership.objects.select_for_update().get(pk=membership.pk)
+
+
+def _other_active_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(is_admin=True, status=MembershipStatus.ACTIVE)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 def _set_status(
@@ -54,7 +65,7 @@ def membership_set_roles(
     require_capability(actor, Capability.MEMBERS_MANAGE)
     wanted = clean_roles(roles)
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        locked = _lock(membership)
         if locked.is_admin and Role.ADMIN not in wanted and not _other_active_admins(locked):
             raise Conflict(
                 _("An organisation needs at least one admin. Make someone else admin first.")
@@ -77,7 +88,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
     """Stop the member signing in here. Their courses, comments and results stay untouched."""
     require_capability(actor, Capability.MEMBERS_MANAGE)
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        locked = _lock(membership)
         if locked.status == MembershipStatus.DEACTIVATED:
             raise Conflict(_("This member is already deactivated."))
         if locked.pk == actor.pk:
