@@ -75,3 +75,48 @@ class JobFactory(TenantOwnedFactory):
         model = Job
 
     kind = "members.export_csv"
+
+
+# --- authoring -----------------------------------------------------------------------------------
+
+
+class AssetFactory(TenantOwnedFactory):
+    class Meta:
+        model = "authoring.Asset"
+
+    filename = factory.Sequence(lambda n: f"picture-{n}.png")
+    content_type = "image/png"
+    file = factory.django.FileField(filename=factory.SelfAttribute("..filename"), data=b"png")
+    size = 3
+    checksum = (
+        "sha256:8f8cbb7dcf46e0bc7d53265749a6c17d116093a6ba95e442764060c76fd4a86c"  # of b"png"
+    )
+
+
+class CourseFactory(TenantOwnedFactory):
+    class Meta:
+        model = "authoring.Course"
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    language = "en"
+    owner = factory.SubFactory(MembershipFactory, roles=["author"])
+
+
+class SectionFactory(TenantOwnedFactory):
+    class Meta:
+        model = "authoring.Section"
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Section {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class PageFactory(TenantOwnedFactory):
+    class Meta:
+        model = "authoring.Page"
+
+    section = factory.SubFactory(SectionFactory)
+    title = factory.Sequence(lambda n: f"Page {n}")
+    kind = "content"
+    position = factory.Sequence(lambda n: n)
