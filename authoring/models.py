@@ -67,6 +67,16 @@ class Asset(TenantOwnedModel):
     kind = models.CharField(_("kind"), max_length=16, default="document")
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    # Replacing an asset "everywhere" points the draft at a new asset and keeps this one, so
+    # revisions that name it still resolve.
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
     # Smaller copies of an image: {"<width>": "<storage name>"}.
     renditions = models.JSONField(_("renditions"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(
@@ -146,6 +156,8 @@ class Course(TenantOwnedModel):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the last revision was made: autosave makes one at most every 10 minutes of editing.
+    revised_at = models.DateTimeField(_("last revision at"), null=True, blank=True)
     updated_by = models.ForeignKey(
         Membership,
         on_delete=models.SET_NULL,

@@ -69,6 +69,8 @@ class Tenant(models.Model):
     default_language = models.CharField(_("default language"), max_length=8, default="en")
     logo = models.ImageField(_("logo"), upload_to=tenant_logo_path, blank=True)
     brand_colour = models.CharField(_("brand colour"), max_length=7, default="#1d4ed8")
+    # Largest single media upload, in megabytes; the platform's maximum caps it.
+    upload_limit_mb = models.PositiveIntegerField(_("upload limit (MB)"), default=200)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
