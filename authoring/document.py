@@ -26,12 +26,18 @@ from django.utils.translation import gettext as _
 from authoring.blocks import Problem, UnknownBlockType, get_block_type
 from authoring.blocks.values import pointer
 from authoring.document_schema import SCHEMA_VERSION, sanitize_document, validate_document
+from authoring.media.sniff import kind_of
 from authoring.models import Asset, Course, Page, Section
 from egl_platform.errors import Invalid
 from tenants.models import Membership
 from tenants.tenancy import CrossTenantWrite, require_active_tenant
 
-__all__ = ["InvalidDocument", "course_document_build", "course_document_load"]
+__all__ = [
+    "InvalidDocument",
+    "course_document_build",
+    "course_document_load",
+    "course_document_replace",
+]
 
 # Files passed along with a document (by an archive import): asset id → (content, type).
 AssetFiles = Mapping[str, tuple[bytes, str]]
@@ -262,6 +268,63 @@ def _plan_assets(
     return existing, to_create, problems
 
 
+def _checked(document: Any) -> dict[str, Any]:
+    """The document validated, sanitised and validated again; InvalidDocument otherwise."""
+    problems = validate_document(document)
+    if problems:
+        raise InvalidDocument(problems)
+    doc = sanitize_document(document)
+    problems = validate_document(doc)  # sanitising may empty a required text
+    if problems:
+        raise InvalidDocument(problems)
+    return doc
+
+
+def _save_assets(
+    *,
+    actor: Membership,
+    existing: dict[str, Asset],
+    to_create: list[tuple[int, dict[str, Any], bytes]],
+    saved_files: list[str],
+) -> dict[str, Asset]:
+    """Create the supplied assets; every asset of the document by id. Files saved are noted
+    in `saved_files`, so the caller can remove them when the transaction fails."""
+    tenant = require_active_tenant()
+    by_id = dict(existing)
+    for _i, item, content in to_create:
+        asset = Asset(
+            tenant=tenant,
+            uuid=item["id"],
+            filename=item["filename"],
+            content_type=item["content_type"],
+            kind=kind_of(item["content_type"]),
+            size=item["size"],
+            checksum=item["checksum"],
+            width=item.get("width"),
+            height=item.get("height"),
+            uploaded_by=actor,
+        )
+        asset.file.save(item["filename"], ContentFile(content), save=False)
+        saved_files.append(str(asset.file.name))
+        asset.save()
+        by_id[item["id"]] = asset
+    return by_id
+
+
+def _course_fields(data: Mapping[str, Any], by_id: Mapping[str, Asset]) -> dict[str, Any]:
+    cover_id = data.get("cover_image")
+    return {
+        "title": data["title"],
+        "description": data.get("description") or "",
+        "language": data["language"],
+        "category": data.get("category") or "",
+        "tags": list(data.get("tags") or []),
+        "objectives": data["objectives"],
+        "estimated_minutes": data.get("estimated_minutes"),
+        "cover": by_id[cover_id] if cover_id else None,
+    }
+
+
 def course_document_load(
     *,
     actor: Membership,
@@ -279,13 +342,7 @@ def course_document_load(
     if actor.tenant_id != tenant.pk:
         raise CrossTenantWrite(f"Membership of tenant {actor.tenant_id} in tenant {tenant.pk}")
 
-    problems = validate_document(document)
-    if problems:
-        raise InvalidDocument(problems)
-    doc = sanitize_document(document)
-    problems = validate_document(doc)  # sanitising may empty a required text
-    if problems:
-        raise InvalidDocument(problems)
+    doc = _checked(document)
     if rekey:
         doc = _rekey(doc, lambda: str(uuid.uuid4()))
 
@@ -298,39 +355,16 @@ def course_document_load(
             if problems:
                 raise InvalidDocument(problems)
 
-            by_id = dict(existing)
-            for _i, item, content in to_create:
-                asset = Asset(
-                    tenant=tenant,
-                    uuid=item["id"],
-                    filename=item["filename"],
-                    content_type=item["content_type"],
-                    size=item["size"],
-                    checksum=item["checksum"],
-                    width=item.get("width"),
-                    height=item.get("height"),
-                    uploaded_by=actor,
-                )
-                asset.file.save(item["filename"], ContentFile(content), save=False)
-                saved_files.append(str(asset.file.name))
-                asset.save()
-                by_id[item["id"]] = asset
-
+            by_id = _save_assets(
+                actor=actor, existing=existing, to_create=to_create, saved_files=saved_files
+            )
             data = doc["course"]
-            cover_id = data.get("cover_image")
             course = Course(
                 tenant=tenant,
                 uuid=data["id"],
                 slug=_unique_slug(data["title"]),
-                title=data["title"],
-                description=data.get("description") or "",
-                language=data["language"],
-                category=data.get("category") or "",
-                tags=list(data.get("tags") or []),
-                objectives=data["objectives"],
-                estimated_minutes=data.get("estimated_minutes"),
                 owner=actor,
-                cover=by_id[cover_id] if cover_id else None,
+                **_course_fields(data, by_id),
             )
             course.save()
 
@@ -363,6 +397,118 @@ def course_document_load(
                 ],
                 batch_size=500,
             )
+    except BaseException:
+        for name in saved_files:
+            default_storage.delete(name)
+        raise
+    return course
+
+
+def _foreign_id_problems(doc: Mapping[str, Any], course: Course) -> list[Problem]:
+    """Ids of the document used by another course of this tenant (they may not move)."""
+    taken = _("This id belongs to another course in this organisation.")
+    section_paths = {s["id"]: pointer("sections", i, "id") for i, s in enumerate(doc["sections"])}
+    page_paths = {
+        page["id"]: pointer("sections", i, "pages", j, "id")
+        for i, section in enumerate(doc["sections"])
+        for j, page in enumerate(section["pages"])
+    }
+    problems = [
+        Problem(section_paths[str(value)], taken, "id_taken")
+        for value in Section.objects.filter(uuid__in=section_paths)
+        .exclude(course=course)
+        .values_list("uuid", flat=True)
+    ]
+    problems += [
+        Problem(page_paths[str(value)], taken, "id_taken")
+        for value in Page.objects.filter(uuid__in=page_paths)
+        .exclude(section__course=course)
+        .values_list("uuid", flat=True)
+    ]
+    return problems
+
+
+def course_document_replace(
+    *,
+    actor: Membership,
+    course: Course,
+    document: Any,
+    assets: AssetFiles | None = None,
+) -> Course:
+    """Make `course`'s draft equal to `document` (a revision of this course), keeping ids.
+
+    Validated and sanitised like a load; all or nothing. Sections and pages are matched by
+    id: kept rows are updated in place (so editors open on them keep working), missing
+    ones created, the rest deleted. A page whose blocks changed gets a new version, and
+    every block that differs is marked changed at it, so an edit based on the old draft
+    conflicts instead of overwriting the restored text. The caller locks the course row
+    and checks permission; owner, status and co-authors are not part of a document.
+    """
+    doc = _checked(document)
+    if doc["course"]["id"] != str(course.uuid):
+        raise InvalidDocument(
+            [Problem("/course/id", _("The document is of another course."), "other_course")]
+        )
+    tenant = require_active_tenant()
+    saved_files: list[str] = []
+    try:
+        with transaction.atomic():
+            problems = _foreign_id_problems(doc, course)
+            existing, to_create, asset_problems = _plan_assets(doc, assets or {})
+            problems += asset_problems
+            if problems:
+                raise InvalidDocument(problems)
+            by_id = _save_assets(
+                actor=actor, existing=existing, to_create=to_create, saved_files=saved_files
+            )
+            fields = _course_fields(doc["course"], by_id)
+            for name, value in fields.items():
+                setattr(course, name, value)
+            course.save(update_fields=list(fields))
+
+            sections = {str(s.uuid): s for s in Section.objects.filter(course=course)}
+            pages = {str(p.uuid): p for p in Page.objects.filter(section__course=course)}
+            kept_sections: list[Section] = []
+            for position, section_doc in enumerate(doc["sections"]):
+                row = sections.get(section_doc["id"])
+                if row is None:
+                    row = Section(
+                        tenant=tenant, course=course, uuid=section_doc["id"], position=position
+                    )
+                row.title, row.position = section_doc["title"], position
+                row.save()
+                kept_sections.append(row)
+            wanted_pages: set[str] = set()
+            for section_row, section_doc in zip(kept_sections, doc["sections"], strict=True):
+                for position, page_doc in enumerate(section_doc["pages"]):
+                    wanted_pages.add(page_doc["id"])
+                    page = pages.get(page_doc["id"])
+                    if page is None:
+                        page = Page(tenant=tenant, uuid=page_doc["id"])
+                        block_versions: dict[str, int] = {}
+                    else:
+                        old = {b["id"]: b for b in page.blocks}
+                        new_version = page.version + 1
+                        block_versions = {
+                            b["id"]: (
+                                page.block_versions.get(b["id"], 0)
+                                if old.get(b["id"]) == b
+                                else new_version
+                            )
+                            for b in page_doc["blocks"]
+                        }
+                        if page.blocks != page_doc["blocks"]:
+                            page.version = new_version
+                    page.section = section_row
+                    page.position = position
+                    page.title, page.kind = page_doc["title"], page_doc["kind"]
+                    page.settings, page.blocks = page_doc["settings"], page_doc["blocks"]
+                    page.block_versions = block_versions
+                    page.save()
+            Page.objects.filter(section__course=course).exclude(uuid__in=wanted_pages).delete()
+            Section.objects.filter(course=course).exclude(
+                pk__in=[s.pk for s in kept_sections]
+            ).delete()
     except BaseException:
         for name in saved_files:
             default_storage.delete(name)

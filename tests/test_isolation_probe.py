@@ -17,6 +17,7 @@ or the route in SPECIAL_ROUTES / EXCLUDED_ROUTES with a reason.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +27,22 @@ from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
+from authoring.document import course_document_build
+from authoring.models import Revision
 from egl_platform.models import JobStatus
 from tenants.models import Invitation, Membership, User
 from tenants.services.accounts import api_token_create
 from tenants.services.invitations import invitation_create
 from tenants.tenancy import TenantOwnedModel, dangerously_unscoped
-from tests.factories import GroupFactory, GroupMemberFactory, JobFactory
+from tests.factories import (
+    AssetFactory,
+    CourseFactory,
+    GroupFactory,
+    GroupMemberFactory,
+    JobFactory,
+    PageFactory,
+    SectionFactory,
+)
 from tests.routes import Route, routes_of
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +64,12 @@ class Objects:
     invitation_token: str
     job: Any
     api_token: Any
+    course: Any = None
+    section: Any = None
+    page: Any = None
+    block_id: str = ""
+    asset: Any = None
+    revision: Any = None
 
     def markers(self) -> list[str]:
         """Strings that must never show up on the other tenant's pages."""
@@ -69,6 +86,10 @@ class Objects:
                 self.invitation,
                 self.job,
                 self.api_token,
+                self.course,
+                self.section,
+                self.page,
+                self.asset,
             )
         ]
         return [
@@ -78,6 +99,11 @@ class Objects:
             self.invitation.email,
             self.job.message,
             self.api_token.name,
+            self.course.title,
+            self.section.title,
+            self.page.title,
+            self.block_id,
+            self.asset.filename,
         ]
 
 
@@ -100,7 +126,56 @@ def build_objects(world: Any, label: str) -> Objects:
             },
         )
         token = api_token_create(actor=world.admin, name=f"{label} integration").token
-    return Objects(world, world.learner, group, issued.invitation, issued.token, job, token)
+        authoring = build_authoring_objects(world, label)
+    return Objects(
+        world, world.learner, group, issued.invitation, issued.token, job, token, **authoring
+    )
+
+
+# Revision numbers count per course, so each tenant's probe revision gets its own number:
+# then acme's course with globex's number names no revision either.
+REVISION_NUMBERS = {"Acme": 101, "Globex": 202}
+
+
+def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
+    """A course (owned by the world's author) with a section, a page holding one block, an
+    image asset and a revision."""
+    block_id = str(uuid.uuid4())
+    course = CourseFactory(
+        owner=world.author,
+        title=f"{label} Zanzibar course",
+        description=f"{label} secret course",
+    )
+    section = SectionFactory(course=course, title=f"{label} Zanzibar section")
+    page = PageFactory(
+        section=section,
+        title=f"{label} Zanzibar page",
+        blocks=[
+            {
+                "id": block_id,
+                "type": "rich_text",
+                "version": 1,
+                "data": {"text": f"<p>{label} Zanzibar text</p>"},
+            }
+        ],
+        block_versions={block_id: 1},
+    )
+    PageFactory(section=section, title=f"{label} second page")
+    asset = AssetFactory(filename=f"{label.lower()}-zanzibar.png")
+    revision = Revision.objects.create(
+        course=course,
+        number=REVISION_NUMBERS.get(label, 303),
+        document=course_document_build(course),
+        created_by=world.author,
+    )
+    return {
+        "course": course,
+        "section": section,
+        "page": page,
+        "block_id": block_id,
+        "asset": asset,
+        "revision": revision,
+    }
 
 
 # How to fill each URL kwarg with an object of a given tenant. Register new kwargs here.
@@ -110,6 +185,12 @@ OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "invitation_uuid": lambda o: o.invitation.uuid,
     "job_uuid": lambda o: o.job.uuid,
     "token_uuid": lambda o: o.api_token.uuid,
+    "course_uuid": lambda o: o.course.uuid,
+    "section_uuid": lambda o: o.section.uuid,
+    "page_uuid": lambda o: o.page.uuid,
+    "block_id": lambda o: o.block_id,
+    "asset_uuid": lambda o: o.asset.uuid,
+    "revision_number": lambda o: o.revision.number,
 }
 
 # Routes whose kwargs are not object ids; each has its own check below.

@@ -11,6 +11,7 @@ from tenants.models import Membership, MembershipStatus
 from tenants.permissions import ASSIGNABLE_ROLES, Capability, Role, require_capability
 from tenants.selectors import tenants_of_user_forget
 from tenants.services.audit import audit_record
+from tenants.signals import membership_deactivated
 
 
 def clean_roles(roles: Iterable[str]) -> list[str]:
@@ -103,6 +104,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
             status=MembershipStatus.DEACTIVATED,
             verb="membership.deactivated",
         )
+        membership_deactivated.send(sender=Membership, membership=locked, actor=actor)
     membership.refresh_from_db()
     return membership
 
