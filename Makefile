@@ -36,7 +36,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/dist/app.js: node_modules/.installed $(wildcard frontend/*.js)
+static/dist/app.js: node_modules/.installed $(shell find frontend -name "*.js")
 	npm run --silent build
 
 assets: static/dist/app.js

@@ -29,3 +29,18 @@ document.addEventListener("click", async (event) => {
     button.textContent = button.dataset.copiedLabel || "Copied";
   }
 });
+
+// The course editor and outline (frontend/editor/, bundled as dist/editor.js): only on pages
+// that have one. Their templates load the bundle; should one not, it is loaded from here.
+function startEditor() {
+  if (!document.querySelector("[data-editor], [data-outline]")) return;
+  if (document.querySelector('script[src*="dist/editor.js"]')) return;
+  const own = document.querySelector('script[src*="dist/app.js"]');
+  if (!own) return;
+  const script = document.createElement("script");
+  script.src = own.src.replace(/app\.js(\?.*)?$/, "editor.js");
+  if (own.nonce) script.nonce = own.nonce;
+  document.head.appendChild(script);
+}
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startEditor);
+else startEditor();
