@@ -221,6 +221,11 @@ AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EGL_LOGO_MAX_BYTES = 2 * 1024 * 1024
+# The platform's cap on one media upload (MB); each tenant's own limit (Tenant.upload_limit_mb)
+# applies below it.
+EGL_UPLOAD_MAX_MB = env.int("EGL_UPLOAD_MAX_MB", default=500)
+# Course archives (export_course --format archive / import_course): most they may unpack to.
+EGL_ARCHIVE_MAX_MB = env.int("EGL_ARCHIVE_MAX_MB", default=1024)
 
 # --- E-mail --------------------------------------------------------------------------------
 # EMAIL_URL like smtp://user:password@host:587/?tls=True, consolemail://, filemail:///path.
@@ -299,6 +304,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "tenants.permissions.Role",
+        "GroupKindEnum": "tenants.models.GroupKind",
+        "PageKindEnum": "authoring.blocks.pages.PageKind",
+        "AssetKindEnum": "authoring.media.sniff.KINDS",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
@@ -350,6 +358,15 @@ SECURE_CSP = {
         f"{EGL_SCHEME}://*.{EGL_BASE_DOMAIN}",
     ],
     "frame-ancestors": [CSP.NONE],
+    # The embed allowlist's iframe hosts (authoring/embeds.py; a test keeps them in step).
+    "frame-src": [
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://www.loom.com",
+        "https://*.sharepoint.com",
+        "https://docs.google.com",
+        "https://miro.com",
+    ],
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("branding/logo/", branding.logo, name="tenant-logo"),
     path("manage/", include("tenants.urls_manage")),
     path("jobs/", include("egl_platform.urls_jobs")),
+    path("media-library/", include("authoring.urls_media")),
+    path("course-tools/", include("authoring.urls_archive")),
+    path("new-course/", include("authoring.urls_templates")),
+    path("courses/", include("authoring.urls")),
     path("api/v1/", include("egl_platform.rest.urls")),
     path("api/schema/", public_schema(SpectacularAPIView).as_view(), name="api-schema"),
     path(

@@ -9,4 +9,7 @@ router.include_root_view = False
 urlpatterns = [
     path("", include("tenants.rest.urls")),
     path("", include("egl_platform.rest.jobs_urls")),
+    path("", include("authoring.rest.urls")),
+    path("", include("authoring.rest.urls_assets")),
+    path("", include("authoring.rest.urls_templates")),
 ]
