@@ -243,7 +243,7 @@ def test_seed_demo_twice_changes_nothing() -> None:
 
     assert snapshot() == before
     assert "nothing changed" in output
-    assert "courses" in output.lower()  # says that sample courses come later
+    assert "courses" in output.lower()  # the sample courses summary line
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, no_translations
 from django.db import transaction
 
@@ -94,8 +95,11 @@ DEMO_TENANTS = [
     ),
 ]
 
+# The authoring app seeds the sample courses; called by name, so tenants imports nothing of it.
+COURSES_COMMAND = "seed_demo_courses"
 COURSES_NOTE = (
-    "Sample courses are not seeded yet: the authoring app has no course models until a later issue."
+    "Then it runs seed_demo_courses: four sample courses (Dutch and English; one published, "
+    "one in review, two drafts)."
 )
 
 
@@ -142,7 +146,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("Demo data was already in place; nothing changed.")
             )
-        self.stdout.write(COURSES_NOTE)
+        if COURSES_COMMAND in get_commands():
+            call_command(
+                COURSES_COMMAND,
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+        else:
+            self.stdout.write("Sample courses are not seeded: the authoring app is not installed.")
 
     # --- one tenant -------------------------------------------------------------------------
 
