@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from authoring.models import Course
-from tests.browser.conftest import browser, tenant_url  # noqa: F401  (fixtures)
 from tests.conftest import build_world
 from tests.factories import PASSWORD
 
@@ -13,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def author_page(browser, live_server, tenant_url):  # noqa: F811
+def author_page(browser, live_server, tenant_url):
     """Signed in as acme's author; the context closes after the test, so pages that keep
     polling (the editor's presence) send nothing to a server that is shutting down."""
     acme = build_world("acme")
@@ -25,7 +24,7 @@ def author_page(browser, live_server, tenant_url):  # noqa: F811
         context.close()
 
 
-def _sign_in(context, tenant_url, email):  # noqa: F811
+def _sign_in(context, tenant_url, email):
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -37,7 +36,7 @@ def _sign_in(context, tenant_url, email):  # noqa: F811
     return page, errors
 
 
-def test_author_walks_the_wizard_with_htmx_and_creates_the_skeleton(author_page, tenant_url):  # noqa: F811
+def test_author_walks_the_wizard_with_htmx_and_creates_the_skeleton(author_page, tenant_url):
     acme, page, errors = author_page
     page.goto(tenant_url("acme", "/new-course/wizard/"))
     page.evaluate("window.__marker = 1")  # survives only if no full page load happens
@@ -80,7 +79,7 @@ def test_author_walks_the_wizard_with_htmx_and_creates_the_skeleton(author_page,
     assert not errors, errors
 
 
-def test_author_starts_from_a_template_in_the_browser(author_page, tenant_url):  # noqa: F811
+def test_author_starts_from_a_template_in_the_browser(author_page, tenant_url):
     acme, page, errors = author_page
     page.goto(tenant_url("acme", "/new-course/"))
     card = page.locator("article", has=page.get_by_role("heading", name="How-to / job aid"))
