@@ -2,16 +2,20 @@
 
 GET only, for people who may edit the course (another tenant's or a course you may not
 edit: 404; no authoring role: 403). It builds the document (three queries) and runs the
-rules; nothing is stored.
+rules. The editor reloads the panel after every save, and on a very large course the rules
+take about half a second, so the result is cached per course version (every write to the
+draft bumps it) and UI language; the cache key carries the tenant.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -47,15 +51,30 @@ def _entry(finding: Finding, titles: dict[str, str], course_uuid: Any) -> dict[s
     }
 
 
-@capability_required(Capability.COURSE_CREATE)
-@require_GET
-def course_health_panel(request: HttpRequest, course_uuid: Any) -> HttpResponse:
-    course = course_for_edit(actor=request.membership, course_uuid=course_uuid)  # type: ignore[attr-defined]
+HEALTH_CACHE_SECONDS = 60 * 60
+
+
+def _findings_of(course: Any) -> tuple[list[Finding], dict[str, str]]:
+    """The course's findings and page titles, computed once per course version."""
+    state = f"{course.version}:{course.estimated_minutes}:{get_language()}"
+    key = f"authoring:health:{course.uuid}:{state}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     document = course_document_build(course)
     findings = course_health(document, language=course.language)
     titles = {
         page["id"]: page["title"] for section in document["sections"] for page in section["pages"]
     }
+    cache.set(key, (findings, titles), HEALTH_CACHE_SECONDS)
+    return findings, titles
+
+
+@capability_required(Capability.COURSE_CREATE)
+@require_GET
+def course_health_panel(request: HttpRequest, course_uuid: Any) -> HttpResponse:
+    course = course_for_edit(actor=request.membership, course_uuid=course_uuid)  # type: ignore[attr-defined]
+    findings, titles = _findings_of(course)
     entries = [_entry(f, titles, course.uuid) for f in findings]
     groups = [
         {

@@ -142,3 +142,26 @@ def test_the_panel_costs_a_bounded_number_of_queries(
     client.get(health_url(course))  # warm the session and tenant caches
     with django_assert_max_num_queries(10):
         assert client.get(health_url(course)).status_code == 200
+
+
+def test_findings_are_computed_once_per_course_version(
+    acme, healthy, django_assert_max_num_queries
+):
+    """The editor reloads the panel after every save: an unchanged course is not re-checked,
+    and any write to the draft (it bumps the course version) is."""
+    from authoring.services.courses import course_update
+
+    client = acme.client_for(acme.author)
+    first = client.get(health_url(healthy), HTTP_HX_REQUEST="true")
+    assert first.status_code == 200
+    assert "Transfer a call" not in first.content.decode()
+    with django_assert_max_num_queries(3):  # session, membership, course: no document build
+        again = client.get(health_url(healthy), HTTP_HX_REQUEST="true")
+    assert again.content == first.content
+
+    with acme.scope():
+        course = Course.objects.get(pk=healthy.pk)
+        objectives = [*course.objectives, {"text": "Transfer a call."}]
+        course_update(actor=acme.author, course=course, objectives=objectives)
+    after = client.get(health_url(healthy), HTTP_HX_REQUEST="true").content.decode()
+    assert "Transfer a call" in after  # the new objective is not assessed by any question
