@@ -148,6 +148,20 @@ class BlockView:
                 return 0
         return sum(count_words(text, is_html=False) for _key, text in self.texts)
 
+    @cached_property
+    def words_shown(self) -> int:
+        """Words a learner reads on the page: a question's answers and feedback left out, as
+        they show only after answering (and would make every question page look long)."""
+        if not self.is_question:
+            return self.words
+        try:
+            public = self.block_type.public_data(self.data)
+            return sum(
+                count_words(s.text, is_html=s.html) for s in self.block_type.text_segments(public)
+            )
+        except self._MALFORMED:
+            return 0
+
 
 @dataclass(frozen=True)
 class PageView:
@@ -164,6 +178,9 @@ class PageView:
 
     def words(self) -> int:
         return sum(b.words for b in self.blocks)
+
+    def words_shown(self) -> int:
+        return sum(b.words_shown for b in self.blocks)
 
     def text(self) -> str:
         """The page's visible text, one segment per line (so each ends a sentence)."""
@@ -340,7 +357,7 @@ def _objective_unassessed(view: CourseView) -> Iterator[Hit]:
 )
 def _page_too_long(view: CourseView) -> Iterator[Hit]:
     for page in view.pages:
-        words = page.words()
+        words = page.words_shown()
         if words > PAGE_WORDS_MAX:
             yield Hit(
                 _("The page “%(page)s” has %(words)d words (more than about %(max)d).")

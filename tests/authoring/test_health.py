@@ -249,6 +249,17 @@ def test_a_hotspot_image_without_alt_text_fires():
 # --- questions -------------------------------------------------------------------------------------
 
 
+def test_feedback_a_learner_sees_only_after_answering_does_not_make_a_page_long():
+    doc = good_document()
+    question = find_block(doc, "single_choice")
+    long_feedback = "<p>" + " ".join(["because"] * 400) + "</p>"
+    question["data"]["feedback"] = {"correct": long_feedback, "incorrect": long_feedback}
+    assert not fired(doc, "page_too_long")
+    question["data"]["prompt"] = long_feedback  # the prompt is read before answering
+    [finding] = fired(doc, "page_too_long")
+    assert finding.page_id is not None
+
+
 def test_a_question_without_any_feedback_fires():
     doc = good_document()
     question = find_block(doc, "single_choice")
