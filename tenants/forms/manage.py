@@ -153,6 +153,13 @@ class TenantSettingsForm(forms.Form):
         max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
     )
+    upload_limit_mb = forms.IntegerField(
+        label=_("Largest media upload (MB)"),
+        min_value=1,
+        required=False,  # left empty: the limit stays as it is
+        help_text=_("The largest single file authors may upload to the media library."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         self.tenant = tenant
@@ -164,6 +171,7 @@ class TenantSettingsForm(forms.Form):
                 "default_language": tenant.default_language,
                 "brand_colour": tenant.brand_colour,
                 "brand_colour_picker": tenant.brand_colour,
+                "upload_limit_mb": tenant.upload_limit_mb,
             },
         )
         super().__init__(*args, **kwargs)

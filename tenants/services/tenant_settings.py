@@ -76,6 +76,19 @@ def clean_logo(logo: UploadedFile) -> UploadedFile:
     return logo
 
 
+def clean_upload_limit(value: Any) -> int:
+    """Whole megabytes, from 1 up to the platform's maximum (EGL_UPLOAD_MAX_MB)."""
+    ceiling = int(getattr(settings, "EGL_UPLOAD_MAX_MB", 500))
+    try:
+        megabytes = int(value)
+    except (TypeError, ValueError):
+        megabytes = 0
+    if not 1 <= megabytes <= ceiling:
+        message = _("Choose a limit from 1 to %(max)d MB.") % {"max": ceiling}
+        raise Invalid(message, fields={"upload_limit_mb": [message]})
+    return megabytes
+
+
 def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any) -> Tenant:
     """Validate everything first, then save; on any error nothing changes."""
     require_capability(actor, Capability.TENANT_MANAGE)
@@ -87,6 +100,7 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
         str(changes.get("default_language", tenant.default_language)),
     )
     colour = clean_brand_colour(str(changes.get("brand_colour", tenant.brand_colour)))
+    upload_limit = clean_upload_limit(changes.get("upload_limit_mb", tenant.upload_limit_mb))
     logo = changes.get("logo")
     if logo:
         logo = clean_logo(logo)
@@ -98,6 +112,7 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
             default_language,
             colour,
         )
+        locked.upload_limit_mb = upload_limit
         if logo:
             locked.logo.save(str(logo.name), logo, save=False)
         elif changes.get("remove_logo"):

@@ -469,6 +469,7 @@ def settings(request: HttpRequest) -> HttpResponse:
             languages=data["languages"],
             default_language=data["default_language"],
             brand_colour=data["brand_colour"],
+            upload_limit_mb=data.get("upload_limit_mb") or tenant.upload_limit_mb,
             logo=data.get("logo"),
             remove_logo=data.get("remove_logo", False),
         )

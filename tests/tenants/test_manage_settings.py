@@ -164,3 +164,43 @@ def test_logo_over_two_megabytes_is_refused(acme, settings):
     assert response.status_code == 400
     assert "at most 2 MB" in response.content.decode()
     assert not tenant_of(acme).logo
+
+
+def test_admin_sets_the_media_upload_limit(acme, settings):
+    settings.EGL_UPLOAD_MAX_MB = 500
+    page = acme.client_for(acme.admin).get(SETTINGS).content.decode()
+    assert 'name="upload_limit_mb"' in page
+    assert 'value="200"' in page  # the default
+    response = acme.client_for(acme.admin).post(SETTINGS, form(upload_limit_mb="50"))
+    assert response.status_code == 302
+    assert tenant_of(acme).upload_limit_mb == 50
+
+
+@pytest.mark.parametrize("limit", ["0", "501", "-3"])
+def test_an_upload_limit_outside_1_to_the_platform_maximum_is_refused(acme, settings, limit):
+    settings.EGL_UPLOAD_MAX_MB = 500
+    response = acme.client_for(acme.admin).post(
+        SETTINGS, form(upload_limit_mb=limit, name="Changed too")
+    )
+    assert response.status_code == 400
+    assert tenant_of(acme).upload_limit_mb == 200
+    assert tenant_of(acme).name == "Acme"  # nothing of the form was saved
+
+
+def test_the_tenant_limit_is_what_the_media_library_enforces(
+    acme, settings, django_capture_on_commit_callbacks
+):
+    """Set in the settings, applied on upload: a file over it is refused, nothing stored."""
+    from authoring.models import Asset
+
+    settings.EGL_UPLOAD_MAX_MB = 500
+    with django_capture_on_commit_callbacks(execute=True):  # drops the cached tenant
+        acme.client_for(acme.admin).post(SETTINGS, form(upload_limit_mb="1"))
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10))
+    response = acme.client_for(acme.author).post(
+        "/api/v1/assets/", {"files": [big]}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert "1 MB" in response.content.decode()
+    with acme.scope():
+        assert not Asset.objects.exists()
