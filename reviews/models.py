@@ -1,1 +1,186 @@
-"""Models of this app arrive with its issue; every one derives from TenantOwnedModel."""
+"""Review policies per category, review rounds on a pinned revision, and decisions.
+
+Every model is tenant-owned; constraints and indexes lead with `tenant`. Many-to-many
+relations use explicit tenant-owned through models, so row-level security guards them too.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from authoring.models import Course, Revision
+from tenants.models import Group, Membership
+from tenants.tenancy import TenantOwnedModel
+
+
+class ReviewCategory(TenantOwnedModel):
+    """A category's review policy: whether approval is required, how many, and by whom."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    slug = models.SlugField(_("slug"), max_length=100)
+    name = models.CharField(_("name"), max_length=120)
+    approval_required = models.BooleanField(_("approval required"), default=False)
+    approvals_needed = models.PositiveSmallIntegerField(
+        _("approvals needed"), choices=[(1, "1"), (2, "2")], default=1
+    )
+    reviewer_members = models.ManyToManyField(
+        Membership,
+        through="CategoryReviewer",
+        related_name="review_categories",
+        blank=True,
+        verbose_name=_("reviewers"),
+    )
+    reviewer_groups = models.ManyToManyField(
+        Group,
+        through="CategoryReviewerGroup",
+        related_name="review_categories",
+        blank=True,
+        verbose_name=_("reviewer groups"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="review_category_slug"),
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="review_category_uuid"),
+            models.CheckConstraint(
+                condition=models.Q(approvals_needed__in=[1, 2]),
+                name="review_category_approvals_1_or_2",
+            ),
+        ]
+        verbose_name = _("review category")
+        verbose_name_plural = _("review categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryReviewer(TenantOwnedModel):
+    category = models.ForeignKey(ReviewCategory, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "category", "membership"], name="category_reviewer_once"
+            ),
+        ]
+
+
+class CategoryReviewerGroup(TenantOwnedModel):
+    category = models.ForeignKey(ReviewCategory, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "category", "group"], name="category_reviewer_group_once"
+            ),
+        ]
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ReviewRequest(TenantOwnedModel):
+    """One review round of a course, on the revision pinned when it was submitted."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="review_requests")
+    round = models.PositiveIntegerField(_("round"))
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="review_requests")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    message = models.TextField(_("message"), blank=True)
+    reviewers = models.ManyToManyField(
+        Membership,
+        through="RequestedReviewer",
+        related_name="requested_reviews",
+        blank=True,
+        verbose_name=_("requested reviewers"),
+    )
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="review_uuid"),
+            models.UniqueConstraint(
+                fields=["tenant", "course", "round"], name="review_round_per_course"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "course"],
+                condition=models.Q(status="open"),
+                name="review_one_open_per_course",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "created_at"], name="review_queue"),
+        ]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.course_id} round {self.round}"
+
+
+class RequestedReviewer(TenantOwnedModel):
+    review = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "review", "membership"], name="requested_reviewer_once"
+            ),
+        ]
+
+
+class DecisionKind(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+    REJECT = "reject", _("Reject")
+
+
+class Decision(TenantOwnedModel):
+    """A reviewer's decision on a review round, about the revision it names."""
+
+    review = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="decisions")
+    reviewer = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="review_decisions"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("review", "created_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "review", "reviewer"],
+                condition=models.Q(kind="approve"),
+                name="decision_one_approval_per_reviewer",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "review"], name="decision_review")]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.review_id}"

@@ -30,6 +30,8 @@ from django.test import Client
 from authoring.document import course_document_build
 from authoring.models import Revision
 from egl_platform.models import JobStatus
+from reviews.models import ReviewCategory, ReviewRequest
+from reviews.services import categories_ensure_defaults
 from tenants.models import Invitation, Membership, User
 from tenants.services.accounts import api_token_create
 from tenants.services.invitations import invitation_create
@@ -70,6 +72,8 @@ class Objects:
     block_id: str = ""
     asset: Any = None
     revision: Any = None
+    review: Any = None
+    review_category: Any = None
 
     def markers(self) -> list[str]:
         """Strings that must never show up on the other tenant's pages."""
@@ -168,6 +172,10 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
         document=course_document_build(course),
         created_by=world.author,
     )
+    review = ReviewRequest.objects.create(
+        course=course, round=1, revision=revision, message=f"{label} Zanzibar review"
+    )
+    categories_ensure_defaults()
     return {
         "course": course,
         "section": section,
@@ -175,6 +183,8 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
         "block_id": block_id,
         "asset": asset,
         "revision": revision,
+        "review": review,
+        "review_category": ReviewCategory.objects.get(slug="compliance"),
     }
 
 
@@ -191,6 +201,8 @@ OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "block_id": lambda o: o.block_id,
     "asset_uuid": lambda o: o.asset.uuid,
     "revision_number": lambda o: o.revision.number,
+    "review_uuid": lambda o: o.review.uuid,
+    "review_category_uuid": lambda o: o.review_category.uuid,
 }
 
 # Routes whose kwargs are not object ids; each has its own check below.

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("authoring.rest.urls")),
     path("", include("authoring.rest.urls_assets")),
     path("", include("authoring.rest.urls_templates")),
+    path("", include("reviews.rest.urls")),
 ]
