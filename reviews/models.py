@@ -184,3 +184,65 @@ class Decision(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.review_id}"
+
+
+class CommentAnchor(models.TextChoices):
+    COURSE = "course", _("Course")
+    PAGE = "page", _("Page")
+    BLOCK = "block", _("Block")
+
+
+class CommentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Comment(TenantOwnedModel):
+    """A review comment anchored to the course, a page or a block; replies point at a thread.
+
+    The anchor names the page uuid and block id of the revision the comment was made on; the
+    comment outlives its round (`review` may be empty) and stays listed when the anchor has
+    gone from the draft since.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="review_comments")
+    review = models.ForeignKey(
+        ReviewRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    anchor = models.CharField(_("anchor"), max_length=10, choices=CommentAnchor.choices)
+    page_uuid = models.UUIDField(_("page"), null=True, blank=True)
+    block_id = models.CharField(_("block"), max_length=64, blank=True, default="")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    mentions = models.JSONField(_("mentions"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommentStatus.choices, default=CommentStatus.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="comment_uuid"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "course", "created_at"], name="comment_course"),
+            models.Index(fields=["tenant", "review"], name="comment_review"),
+            models.Index(fields=["tenant", "parent"], name="comment_parent"),
+        ]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.anchor} comment {self.uuid}"

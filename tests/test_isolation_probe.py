@@ -30,7 +30,7 @@ from django.test import Client
 from authoring.document import course_document_build
 from authoring.models import Revision
 from egl_platform.models import JobStatus
-from reviews.models import ReviewCategory, ReviewRequest
+from reviews.models import Comment, ReviewCategory, ReviewRequest
 from reviews.services import categories_ensure_defaults
 from tenants.models import Invitation, Membership, User
 from tenants.services.accounts import api_token_create
@@ -74,6 +74,7 @@ class Objects:
     revision: Any = None
     review: Any = None
     review_category: Any = None
+    comment: Any = None
 
     def markers(self) -> list[str]:
         """Strings that must never show up on the other tenant's pages."""
@@ -176,6 +177,9 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
         course=course, round=1, revision=revision, message=f"{label} Zanzibar review"
     )
     categories_ensure_defaults()
+    comment = Comment.objects.create(
+        course=course, review=review, anchor="course", body=f"{label} Zanzibar comment"
+    )
     return {
         "course": course,
         "section": section,
@@ -185,6 +189,7 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
         "revision": revision,
         "review": review,
         "review_category": ReviewCategory.objects.get(slug="compliance"),
+        "comment": comment,
     }
 
 
@@ -203,6 +208,7 @@ OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "revision_number": lambda o: o.revision.number,
     "review_uuid": lambda o: o.review.uuid,
     "review_category_uuid": lambda o: o.review_category.uuid,
+    "comment_uuid": lambda o: o.comment.uuid,
 }
 
 # Routes whose kwargs are not object ids; each has its own check below.

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("authoring.rest.urls_assets")),
     path("", include("authoring.rest.urls_templates")),
     path("", include("reviews.rest.urls")),
+    path("", include("reviews.rest.urls_diff")),
+    path("", include("reviews.rest.urls_comments")),
 ]
