@@ -337,3 +337,29 @@ def test_every_editor_page_answers_by_role_and_tenant(acme, globex):
     for client, status in expectations:
         for url in urls:
             assert client.get(url).status_code == status, (status, url)
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        ("draft", None),
+        ("in_review", "needs a new review round"),
+        ("approved", "needs a new review round"),
+        ("published", "until the next publication"),
+    ],
+)
+def test_the_editor_says_what_editing_means_in_each_state(acme, status, says):
+    """Submitted, approved or published: the author learns that edits stay in the draft."""
+    from authoring.models import Course
+
+    course, page = make_page(acme, [("rich_text", EXAMPLES["rich_text"])])
+    with acme.scope():
+        Course.objects.filter(pk=course.pk).update(status=status)
+    client = acme.client_for(acme.author)
+    for url in (editor_url(course, page), f"/courses/{course.uuid}/"):
+        html = client.get(url).content.decode()
+        if says is None:
+            assert "data-status-notice" not in html
+        else:
+            assert "data-status-notice" in html
+            assert says in html
