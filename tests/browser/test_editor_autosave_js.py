@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.editor_fixture import ORIGIN, PAGE_UUID, FakePage, serve
 
@@ -201,7 +202,8 @@ def test_keyboard_reorder_with_the_drag_handle(editor, fake):
     editor.keyboard.press("Space")
     wait_status(editor, SAVED)
     assert [b["id"] for b in fake.blocks] == [C, A, B]
-    assert editor.locator("[data-announce]").inner_text() == "Block dropped at position 1 of 3"
+    # The live region is cleared and refilled a moment later (so screen readers repeat it).
+    expect(editor.locator("[data-announce]")).to_have_text("Block dropped at position 1 of 3")
     # Escape puts it back where it was and sends nothing.
     sent = len(fake.requests)
     handle.focus()
