@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authoring.access import parse_uuid
-from authoring.models import Course, Page
+from authoring.models import Course, Page, Revision
 from authoring.sanitize import sanitize_plain_text
 from egl_platform.errors import Conflict, Forbidden, Invalid, NotFound
 from reviews.models import Comment, CommentAnchor, CommentStatus, ReviewRequest, ReviewStatus
@@ -302,17 +303,51 @@ def comment_edit(*, actor: Membership, comment: Comment, body: str) -> Comment:
 
 @dataclass
 class CommentThread:
-    """A top-level comment, its replies, and where it shows in the current draft."""
+    """A top-level comment, its replies, and where it shows in the draft (or a revision)."""
 
     comment: Comment
     replies: list[Comment] = field(default_factory=list)
     anchor_missing: bool = False
-    # The page it shows on now: its own page while the draft has it, else None (the course).
+    # The page it shows on now: its own page while that page exists, else None (the course).
     shown_on_page: uuid.UUID | None = None
+    # Its block differs now from the block in the revision the comment was made on.
+    block_changed: bool = False
+    # Started in an earlier round and still open (listed with a later round).
+    carried_over: bool = False
 
 
-def _threads(comments: QuerySet[Comment], course: Course) -> list[CommentThread]:
-    """Threads with replies and anchor flags: three queries, however many comments."""
+def _blocks_by_page(pages: Any) -> dict[str, dict[str, Any]]:
+    """{page uuid: {block id: block}} from (uuid, blocks) pairs."""
+    return {
+        str(key): {str(block.get("id")): block for block in blocks or [] if isinstance(block, dict)}
+        for key, blocks in pages
+    }
+
+
+def _document_pages(document: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        (str(page.get("id")), page.get("blocks") or [])
+        for section in document.get("sections") or []
+        for page in section.get("pages") or []
+    ]
+
+
+def _content(block: Mapping[str, Any] | None) -> Any:
+    """What a reader sees of a block: its type and data (its version counter is bookkeeping)."""
+    if block is None:
+        return None
+    return (block.get("type"), block.get("data"))
+
+
+def _threads(
+    comments: QuerySet[Comment],
+    course: Course,
+    *,
+    against: Mapping[str, Any] | None = None,
+    round_number: int | None = None,
+) -> list[CommentThread]:
+    """Threads with replies and anchor flags, measured against the draft or `against` (a course
+    document); four queries, however many comments."""
     roots = list(
         comments.filter(parent__isnull=True)
         .select_related("author__user", "resolved_by__user", "review")
@@ -326,9 +361,23 @@ def _threads(comments: QuerySet[Comment], course: Course) -> list[CommentThread]
         )
         .order_by("created_at", "id")
     )
-    pages = {
-        str(key): {str(block.get("id")) for block in blocks or [] if isinstance(block, dict)}
-        for key, blocks in Page.objects.filter(section__course=course).values_list("uuid", "blocks")
+    if against is not None:
+        pages = _blocks_by_page(_document_pages(against))
+    else:
+        pages = _blocks_by_page(
+            Page.objects.filter(section__course=course).values_list("uuid", "blocks")
+        )
+    # The block each block comment was made on, from its round's pinned revision.
+    revision_ids = {
+        root.review.revision_id
+        for root in roots
+        if root.anchor == CommentAnchor.BLOCK and root.review is not None
+    }
+    originals = {
+        pk: _blocks_by_page(_document_pages(document))
+        for pk, document in Revision.objects.filter(pk__in=revision_ids).values_list(
+            "pk", "document"
+        )
     }
     threads = []
     for root in roots:
@@ -339,12 +388,25 @@ def _threads(comments: QuerySet[Comment], course: Course) -> list[CommentThread]
             missing = True
         else:
             missing = root.anchor == CommentAnchor.BLOCK and root.block_id not in page_blocks
+        changed = False
+        if root.anchor == CommentAnchor.BLOCK and not missing and root.review is not None:
+            original_page = originals.get(root.review.revision_id, {}).get(str(root.page_uuid))
+            original = (original_page or {}).get(root.block_id)
+            changed = original is not None and _content(original) != _content(
+                (page_blocks or {}).get(root.block_id)
+            )
         threads.append(
             CommentThread(
                 comment=root,
                 replies=list(root.replies.all()),
                 anchor_missing=missing,
                 shown_on_page=root.page_uuid if page_blocks is not None else None,
+                block_changed=changed,
+                carried_over=(
+                    round_number is not None
+                    and root.review is not None
+                    and root.review.round < round_number
+                ),
             )
         )
     return threads
@@ -357,6 +419,17 @@ def comments_for_course(*, actor: Membership, course: Course) -> list[CommentThr
 
 
 def comments_for_review(*, actor: Membership, review: ReviewRequest) -> list[CommentThread]:
-    """The threads started in one review round."""
+    """The threads of one review round: those started in it, and the open ones carried over
+    from earlier rounds, flagged against the round's pinned revision."""
     _require_participant(actor, review.course)
-    return _threads(Comment.objects.filter(review=review), review.course)
+    comments = Comment.objects.filter(
+        Q(review=review)
+        | Q(
+            course_id=review.course_id,
+            review__round__lt=review.round,
+            status=CommentStatus.OPEN,
+        )
+    )
+    return _threads(
+        comments, review.course, against=review.revision.document, round_number=review.round
+    )

@@ -115,6 +115,8 @@ class ReviewRequest(TenantOwnedModel):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the last reminder about this open round went out (Celery beat, tenant setting).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -219,6 +221,17 @@ class Comment(TenantOwnedModel):
     author = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # An external reviewer's comment: `author` is empty, the link and the name and e-mail
+    # they gave attribute it (kept as text, so revoking or deleting the link loses nothing).
+    external_link = models.ForeignKey(
+        "ExternalReviewLink",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    external_name = models.CharField(_("external reviewer"), max_length=120, blank=True)
+    external_email = models.EmailField(_("external reviewer's e-mail"), blank=True)
     body = models.TextField(_("comment"))
     mentions = models.JSONField(_("mentions"), default=list, blank=True)
     status = models.CharField(
@@ -246,3 +259,124 @@ class Comment(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.anchor} comment {self.uuid}"
+
+
+class ExternalReviewLink(TenantOwnedModel):
+    """A signed, expiring, revocable link that lets a named outside expert comment on a round.
+
+    The URL carries a signed token naming this row (reviews.external); the row decides
+    whether it still works: not expired, not revoked, and its round still open. Comment-only:
+    an external reviewer never decides.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    review = models.ForeignKey(
+        ReviewRequest, on_delete=models.CASCADE, related_name="external_links"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail address"))
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="external_link_uuid"),
+        ]
+        indexes = [models.Index(fields=["tenant", "review"], name="external_link_review")]
+        verbose_name = _("external review link")
+        verbose_name_plural = _("external review links")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class NotificationKind(models.TextChoices):
+    REVIEW_REQUESTED = "review_requested", _("Review requested")
+    COMMENT = "comment", _("New comment")
+    MENTION = "mention", _("Mention")
+    DECISION = "decision", _("Decision")
+    REMINDER = "reminder", _("Reminder")
+
+
+class Notification(TenantOwnedModel):
+    """One entry in a member's inbox. E-mail follows the member's preference."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    # Who caused it, as text: a member's name or an external reviewer's.
+    actor_name = models.CharField(_("from"), max_length=120, blank=True)
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    review = models.ForeignKey(
+        ReviewRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kind-specific facts kept as they were (course title, decision kind, excerpt, ...).
+    data = models.JSONField(default=dict, blank=True)
+    # Relative URL on the tenant host where the recipient acts on it.
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set once the notification went out by e-mail, alone or in a digest; never sent twice.
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="notification_uuid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "recipient", "read_at", "created_at"],
+                name="notification_inbox",
+            ),
+            models.Index(fields=["tenant", "emailed_at"], name="notification_unsent"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    OFF = "off", _("Off")
+
+
+class NotificationPreference(TenantOwnedModel):
+    """A member's e-mail preference for notifications; no row means immediately."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    email_frequency = models.CharField(
+        _("e-mail notifications"),
+        max_length=12,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATELY,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "membership"], name="notification_preference_once"
+            ),
+        ]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")

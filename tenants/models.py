@@ -71,6 +71,10 @@ class Tenant(models.Model):
     brand_colour = models.CharField(_("brand colour"), max_length=7, default="#1d4ed8")
     # Largest single media upload, in megabytes; the platform's maximum caps it.
     upload_limit_mb = models.PositiveIntegerField(_("upload limit (MB)"), default=200)
+    # Remind reviewers of a review round that has waited this many days; 0: no reminders.
+    review_reminder_days = models.PositiveSmallIntegerField(
+        _("review reminder after (days)"), default=3
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

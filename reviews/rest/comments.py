@@ -59,6 +59,9 @@ class CommentSerializer(serializers.ModelSerializer):
     )
     status = CommentStatusField(read_only=True)
     resolved_by = MemberRefSerializer(read_only=True, allow_null=True)
+    external_name = serializers.CharField(
+        read_only=True, help_text="An outside expert's name, when one wrote it (author is null)."
+    )
 
     class Meta:
         model = Comment
@@ -71,6 +74,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "block_id",
             "parent_uuid",
             "author",
+            "external_name",
             "body",
             "mentions",
             "status",
@@ -91,12 +95,23 @@ class CommentThreadSerializer(serializers.Serializer):
     replies = CommentSerializer(many=True, read_only=True)
     anchor_missing = serializers.BooleanField(
         read_only=True,
-        help_text="The comment's page or block is no longer in the current draft.",
+        help_text=(
+            "The comment's page or block is no longer in the current draft (for a round's "
+            "threads: in the round's pinned revision)."
+        ),
     )
     shown_on_page = serializers.UUIDField(
         read_only=True,
         allow_null=True,
         help_text="The page the thread shows on now; null: on the course.",
+    )
+    block_changed = serializers.BooleanField(
+        read_only=True,
+        help_text="The block has changed since the revision the comment was made on.",
+    )
+    carried_over = serializers.BooleanField(
+        read_only=True,
+        help_text="Started in an earlier round and still open.",
     )
 
 

@@ -206,7 +206,14 @@ def test_list_query_count_does_not_grow(acme, setup):
     client = acme.client_for(acme.reviewer)
     urls = [f"/api/v1/review-comments/?course={setup.cast.course.uuid}", comments_url(setup)]
     with acme.scope():
-        root = svc.comment_add(actor=acme.reviewer, review=setup.review, anchor="course", body="1")
+        root = svc.comment_add(
+            actor=acme.reviewer,
+            review=setup.review,
+            anchor="block",
+            page_uuid=setup.page.uuid,
+            block_id=setup.block_id,
+            body="1",
+        )
         svc.comment_reply(actor=setup.cast.owner, comment=root, body="r")
     client.get(urls[0])  # warm the session and caches
     few = [_count_list_queries(client, url) for url in urls]
