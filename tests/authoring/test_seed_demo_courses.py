@@ -27,7 +27,7 @@ EXPECTED = {
     # (tenant, slug): (language, category, status, owner, title)
     ("acme", "demo-heftruck"): (
         "nl",
-        "veiligheid",
+        "safety",
         "published",
         "author@acme.test",
         "Veilig werken met de heftruck",
@@ -222,7 +222,9 @@ def test_seed_demo_lists_the_courses_at_verbosity_2():
     output, _errors = run("seed_demo", "-v", "2")
 
     assert "Demo courses are in place: 4 added." in output
-    assert "+ course acme/demo-heftruck (published): Veilig werken met de heftruck" in output
+    assert "+ course acme/demo-heftruck (draft): Veilig werken met de heftruck" in output
+    assert "+ review flow acme/demo-heftruck: published" in output
+    assert "+ review flow acme/demo-complaint-call: in_review" in output
     assert "+ course globex/demo-incident-triage (draft)" in output
 
 

@@ -1,7 +1,9 @@
 """`manage.py seed_demo_courses`: the demo's sample courses (DESIGN.md §12).
 
 Four realistic courses, Dutch and English, in the demo tenants that `seed_demo` creates
-(`seed_demo` runs this command after it). Each course is a course document in
+(`seed_demo` runs this command after it), all as drafts: `seed_demo_reviews` (run by name at
+the end, so authoring imports nothing of reviews) then takes two of them through the review
+flow, so the demo has one course in review and one published. Each course is a course document in
 authoring/demo_courses/<slug>.json, loaded through the same service as a template or an
 import, and known by its fixed slug: a course whose slug is taken is left alone, so a
 second run changes nothing, and a demo course someone deleted comes back.
@@ -10,15 +12,16 @@ second run changes nothing, and a demo course someone deleted comes back.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, no_translations
 from django.db import transaction
 
-from authoring.models import Course, CourseStatus, RevisionReason
+from authoring.models import Course, RevisionReason
 from authoring.services.coauthors import course_author_add
 from authoring.services.courses import course_create_from_document
 from authoring.services.revisions import revision_create
@@ -26,6 +29,7 @@ from egl_platform.errors import DomainError, Forbidden, NotFound
 from tenants.models import Membership, MembershipStatus, Tenant
 from tenants.tenancy import tenant_scope
 
+REVIEWS_COMMAND = "seed_demo_reviews"
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_courses"
 
 
@@ -34,11 +38,7 @@ class DemoCourse:
     slug: str  # also the document's file name: demo_courses/<slug>.json
     tenant: str
     owner: str  # e-mail of the owning member
-    status: CourseStatus
     coauthors: tuple[str, ...] = ()
-    # Who moved the course along the review flow, for the revisions it leaves behind:
-    # (reason, e-mail of the member who made that revision).
-    history: tuple[tuple[RevisionReason, str], ...] = field(default=())
 
     def document(self) -> dict[str, Any]:
         return load_document(self.slug)
@@ -49,31 +49,22 @@ DEMO_COURSES = (
         slug="demo-heftruck",
         tenant="acme",
         owner="author@acme.test",
-        status=CourseStatus.PUBLISHED,
-        history=(
-            (RevisionReason.SUBMIT, "author@acme.test"),
-            (RevisionReason.PUBLISH, "reviewer@acme.test"),
-        ),
     ),
     DemoCourse(
         slug="demo-complaint-call",
         tenant="acme",
         owner="author@acme.test",
-        status=CourseStatus.IN_REVIEW,
-        history=((RevisionReason.SUBMIT, "author@acme.test"),),
     ),
     DemoCourse(
         slug="demo-handscanner",
         tenant="acme",
         owner="author2@acme.test",
-        status=CourseStatus.DRAFT,
         coauthors=("author@acme.test",),
     ),
     DemoCourse(
         slug="demo-incident-triage",
         tenant="globex",
         owner="author@globex.test",
-        status=CourseStatus.DRAFT,
     ),
 )
 
@@ -108,9 +99,7 @@ class Command(BaseCommand):
                 if Course.objects.filter(slug=spec.slug).exists():
                     continue
                 missing = [
-                    email
-                    for email in (spec.owner, *spec.coauthors, *(e for _r, e in spec.history))
-                    if _member(email) is None
+                    email for email in (spec.owner, *spec.coauthors) if _member(email) is None
                 ]
                 if missing:
                     skipped.append(
@@ -143,21 +132,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("Demo courses were already in place; nothing changed.")
             )
+        # Status moves only through the review services (DESIGN.md §6): called by name.
+        if REVIEWS_COMMAND in get_commands():
+            call_command(
+                REVIEWS_COMMAND, verbosity=verbosity, stdout=self.stdout, stderr=self.stderr
+            )
 
     def _create(self, spec: DemoCourse) -> Course:
         owner = _require_member(spec.owner)
         with transaction.atomic():
             course = course_create_from_document(actor=owner, document=spec.document())
-            # Status normally moves only through the review services (DESIGN.md §6), which
-            # arrive with a later issue; until then the demo sets it directly, and leaves the
-            # revisions that flow would have made. Not an edit: version stays as it is.
-            Course.objects.filter(pk=course.pk).update(slug=spec.slug, status=spec.status)
-            course.slug, course.status = spec.slug, spec.status
+            # The fixed slug names the demo course for later runs. Not an edit: version stays.
+            Course.objects.filter(pk=course.pk).update(slug=spec.slug)
+            course.slug = spec.slug
             for email in spec.coauthors:
                 course_author_add(actor=owner, course=course, member=_require_member(email))
             revision_create(actor=owner, course=course, reason=RevisionReason.MANUAL)
-            for reason, email in spec.history:
-                revision_create(actor=_require_member(email), course=course, reason=reason)
         return course
 
 
