@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from authoring.blocks.pages import PageKind
+from authoring.categories import category_choices
 from authoring.models import CourseStatus
 from tenants.models import CONTENT_LANGUAGES
 
@@ -69,7 +70,13 @@ class CourseSettingsForm(forms.Form):
         ),
     )
     language = forms.ChoiceField(label=_("Language of the course"))
-    category = forms.CharField(label=_("Category"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        help_text=_(
+            "The category decides whether L&D must approve the course before it is published."
+        ),
+    )
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -87,6 +94,15 @@ class CourseSettingsForm(forms.Form):
         language_field = self.fields["language"]
         assert isinstance(language_field, forms.ChoiceField)
         language_field.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ChoiceField)
+        choices = [("", _("No category")), *category_choices()]
+        # A category from before (an import, an old template) stays selectable, so saving the
+        # form never drops it silently.
+        current = self.initial.get("category") or ""
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        category_field.choices = choices
 
     def clean_cover(self) -> str:
         value = (self.cleaned_data.get("cover") or "").strip()

@@ -27,6 +27,11 @@ class ReviewCategory(TenantOwnedModel):
     approvals_needed = models.PositiveSmallIntegerField(
         _("approvals needed"), choices=[(1, "1"), (2, "2")], default=1
     )
+    # Where approval is not required: L&D still reviews what an author published directly,
+    # in a round that does not hold the course back (ReviewRequest.after_publication).
+    review_after_publication = models.BooleanField(
+        _("review after publication"), default=False
+    )
     reviewer_members = models.ManyToManyField(
         Membership,
         through="CategoryReviewer",
@@ -103,6 +108,9 @@ class ReviewRequest(TenantOwnedModel):
         _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
     )
     message = models.TextField(_("message"), blank=True)
+    # A look back at a course already published without approval: decisions close the round
+    # and tell the author, but do not move the course (it stays published).
+    after_publication = models.BooleanField(_("after publication"), default=False)
     reviewers = models.ManyToManyField(
         Membership,
         through="RequestedReviewer",

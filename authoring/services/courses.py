@@ -21,6 +21,7 @@ from authoring.access import can_edit_course, parse_uuid, require_authoring
 from authoring.blocks import QUESTION, UnknownBlockType, get_block_type
 from authoring.blocks.fields import UUID_PATTERN
 from authoring.blocks.pages import PageKind, default_settings
+from authoring.categories import category_choices, category_requires_approval
 from authoring.document import _unique_slug, course_document_load
 from authoring.models import (
     Asset,
@@ -34,7 +35,7 @@ from authoring.models import (
 from authoring.sanitize import sanitize_plain_text
 from egl_platform.errors import Conflict, Forbidden, Invalid, NotFound
 from tenants.models import CONTENT_LANGUAGE_CODES, Membership
-from tenants.permissions import Capability, require_capability
+from tenants.permissions import Capability, has_capability, require_capability
 from tenants.services.audit import audit_record
 from tenants.tenancy import require_active_tenant
 
@@ -232,6 +233,32 @@ def course_estimated_minutes(document: Mapping[str, Any]) -> int:
     return max(1, math.ceil(total - 1e-9))
 
 
+def _clean_category(value: Any) -> str:
+    """Empty, or one of the tenant's categories (when a category policy is registered)."""
+    category = sanitize_plain_text(str(value or ""), max_length=CATEGORY_MAX)
+    choices = category_choices()
+    if category and choices and category not in dict(choices):
+        raise Invalid(
+            _("Choose one of your organisation's categories."),
+            fields={"category": [_("Unknown category.")]},
+        )
+    return category
+
+
+def _require_recategorise(actor: Membership, old: str, new: str) -> None:
+    """Only L&D moves a course out of a category whose policy requires approval, so an
+    author cannot sidestep review by changing the category."""
+    if has_capability(actor, Capability.COURSE_REVIEW):
+        return
+    if category_requires_approval(old) and not category_requires_approval(new):
+        raise Forbidden(
+            _(
+                "This course's category requires approval; only L&D can move it to a "
+                "category that does not."
+            )
+        )
+
+
 # --- services ------------------------------------------------------------------------------------
 
 
@@ -254,7 +281,7 @@ def course_create(
     title = clean_title(title)
     language = _clean_language(language or tenant.default_language)
     description = sanitize_plain_text(description or "", max_length=DESCRIPTION_MAX, multiline=True)
-    category = sanitize_plain_text(category or "", max_length=CATEGORY_MAX)
+    category = _clean_category(category)
     cleaned_tags = _clean_tags(tags)
     cleaned_objectives = clean_objectives(objectives)
     ui_language = language if language in dict(settings.LANGUAGES) else translation.get_language()
@@ -346,9 +373,10 @@ def course_update(*, actor: Membership, course: Course, **fields: Any) -> Course
         if "language" in fields:
             changes["language"] = _clean_language(fields["language"])
         if "category" in fields:
-            changes["category"] = sanitize_plain_text(
-                str(fields["category"] or ""), max_length=CATEGORY_MAX
-            )
+            category = _clean_category(fields["category"])
+            if category != locked.category:
+                _require_recategorise(actor, locked.category, category)
+                changes["category"] = category
         if "tags" in fields:
             changes["tags"] = _clean_tags(fields["tags"])
         removed: set[str] = set()

@@ -146,7 +146,7 @@ def test_settings_save_keeps_objective_ids_adds_and_removes(acme):
             "title": "Answering calls",
             "description": "For new starters.",
             "language": "nl",
-            "category": "phone",
+            "category": "customer-service",
             "tags": "phone, calls, Phone",
             "cover": "",
             "objective_id": [keep["id"], drop["id"], ""],
