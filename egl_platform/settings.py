@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenancy",
+                "reviews.context.inbox",
             ],
         },
     },
@@ -271,6 +273,19 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="egl")
+# Periodic tasks (`make beat`), in UTC: the daily notification digest and review reminders.
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "reviews-digests": {
+        "task": "reviews.digests_send",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "reviews-reminders": {
+        "task": "reviews.reminders_send",
+        "schedule": crontab(minute=15),
+    },
+}
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -26,6 +26,7 @@ from authoring.access import parse_uuid
 from authoring.models import Course, Page, Revision
 from authoring.sanitize import sanitize_plain_text
 from egl_platform.errors import Conflict, Forbidden, Invalid, NotFound
+from reviews import notifications
 from reviews.models import Comment, CommentAnchor, CommentStatus, ReviewRequest, ReviewStatus
 from reviews.services import is_course_author
 from tenants.models import Membership, MembershipStatus
@@ -217,6 +218,7 @@ def comment_add(
             anchor=anchor,
             mentions=comment.mentions,
         )
+        transaction.on_commit(lambda: notifications.notify_comment(comment), robust=True)
     return comment
 
 
@@ -244,6 +246,7 @@ def comment_reply(*, actor: Membership, comment: Comment, body: str) -> Comment:
             thread=str(root.uuid),
             mentions=reply.mentions,
         )
+        transaction.on_commit(lambda: notifications.notify_comment(reply), robust=True)
     return reply
 
 
@@ -422,6 +425,12 @@ def comments_for_review(*, actor: Membership, review: ReviewRequest) -> list[Com
     """The threads of one review round: those started in it, and the open ones carried over
     from earlier rounds, flagged against the round's pinned revision."""
     _require_participant(actor, review.course)
+    return round_threads(review)
+
+
+def round_threads(review: ReviewRequest) -> list[CommentThread]:
+    """A round's threads without an access check: for callers that checked access their own
+    way (an external reviewer's link, reviews.external)."""
     comments = Comment.objects.filter(
         Q(review=review)
         | Q(

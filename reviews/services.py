@@ -4,7 +4,7 @@ Every service is keyword-only with `actor` first and runs in one transaction: it
 course row (`select_for_update`), checks the actor's permission, then the state against
 reviews.transitions, appends a ReviewRequest or Decision row and an audit event, and only
 then writes the course's new status. A refused action (Forbidden, NotFound, Invalid,
-Conflict) changes nothing. Notifications arrive with a later slice of issue 4.
+Conflict) changes nothing. Notifications (reviews.notifications) go out on commit only.
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ from authoring.access import can_edit_course
 from authoring.models import Course, CourseAuthor, CourseStatus, Revision, RevisionReason
 from authoring.services.revisions import revision_create
 from egl_platform.errors import Conflict, Forbidden, Invalid, NotFound
+from reviews import notifications
 from reviews.models import (
     CategoryReviewer,
     CategoryReviewerGroup,
+    Comment,
+    CommentStatus,
     Decision,
     DecisionKind,
     RequestedReviewer,
@@ -32,7 +35,7 @@ from reviews.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from reviews.transitions import Action, transition_target
+from reviews.transitions import AFTER_PUBLICATION_DECISIONS, Action, transition_target
 from tenants.models import GroupMember, Membership
 from tenants.permissions import Capability, has_capability, require_capability
 from tenants.services.audit import audit_record
@@ -111,6 +114,7 @@ def category_update(
     category: ReviewCategory,
     approval_required: bool | None = None,
     approvals_needed: int | None = None,
+    review_after_publication: bool | None = None,
 ) -> ReviewCategory:
     """Change a category's policy (TENANT_MANAGE). Invalid for approvals other than 1 or 2."""
     require_capability(actor, Capability.TENANT_MANAGE)
@@ -125,6 +129,8 @@ def category_update(
             changes["approval_required"] = approval_required
         if approvals_needed is not None:
             changes["approvals_needed"] = approvals_needed
+        if review_after_publication is not None:
+            changes["review_after_publication"] = review_after_publication
         for field, value in changes.items():
             setattr(locked, field, value)
         if changes:
@@ -141,6 +147,13 @@ def is_course_author(actor: Membership, course: Course) -> bool:
     if course.owner_id == actor.pk:
         return True
     return CourseAuthor.objects.filter(course=course, membership=actor).exists()
+
+
+def _has_open_thread(review: ReviewRequest) -> bool:
+    """An open comment thread was started in this round."""
+    return Comment.objects.filter(
+        review=review, parent__isnull=True, status=CommentStatus.OPEN
+    ).exists()
 
 
 def _has_open_review(course: Course) -> bool:
@@ -196,15 +209,16 @@ def _close(review: ReviewRequest, status: str) -> None:
 
 def _decide(
     *, actor: Membership, review: ReviewRequest, revision_number: int, kind: str, note: str
-) -> tuple[Course, ReviewRequest, Decision]:
-    """Lock, check the review is open, on the pinned revision, and the course in review."""
+) -> tuple[Course, ReviewRequest, Decision, str]:
+    """Lock, check the review is open, on the pinned revision, and the course in a state
+    that allows the decision; returns the course's state after it."""
     locked_course, locked = _lock_open_review(review)
     _require_pinned(locked, revision_number)
-    transition_target(locked_course.status, kind)  # the course must be in review
+    target = _course_target(locked_course, locked, kind)
     decision = Decision.objects.create(
         review=locked, reviewer=actor, kind=kind, note=note, revision=locked.revision
     )
-    return locked_course, locked, decision
+    return locked_course, locked, decision, target
 
 
 def category_pool(category: ReviewCategory) -> set[int]:
@@ -250,6 +264,50 @@ def _reviewers(members: Iterable[Membership], course: Course) -> list[Membership
     return chosen
 
 
+def _open_round(
+    actor: Membership,
+    locked: Course,
+    revision: Revision,
+    *,
+    message: str = "",
+    after_publication: bool = False,
+) -> ReviewRequest:
+    """Round n+1 on `revision`; Conflict when another open round won the race."""
+    number = ReviewRequest.objects.filter(course=locked).aggregate(n=Max("round"))["n"] or 0
+    try:
+        with transaction.atomic():
+            return ReviewRequest.objects.create(
+                course=locked,
+                round=number + 1,
+                revision=revision,
+                message=message,
+                created_by=actor,
+                after_publication=after_publication,
+            )
+    except IntegrityError:
+        raise Conflict(_("This course already has an open review.")) from None
+
+
+def _supersede_after_publication(actor: Membership, locked: Course) -> None:
+    """A newer version replaces the one L&D was looking back at: close that round as
+    withdrawn (its open threads carry over to the next round)."""
+    for stale in ReviewRequest.objects.select_for_update().filter(
+        course=locked, status=ReviewStatus.OPEN, after_publication=True
+    ):
+        _close(stale, ReviewStatus.WITHDRAWN)
+        audit_record(actor=actor, verb="review.superseded", target=locked, review=str(stale.uuid))
+
+
+def _course_target(course: Course, review: ReviewRequest, action: str) -> str:
+    """The course's state after a decision. A round after publication leaves the course
+    published (Conflict when it is not); any other round follows the transition table."""
+    if review.after_publication and action in AFTER_PUBLICATION_DECISIONS:
+        if course.status != CourseStatus.PUBLISHED:
+            raise Conflict(_("This course is no longer published; the review round is stale."))
+        return str(course.status)
+    return transition_target(course.status, action)
+
+
 # --- the workflow -----------------------------------------------------------------------------
 
 
@@ -279,22 +337,12 @@ def review_submit(
     chosen = _reviewers(reviewers, course)
     with transaction.atomic():
         locked = _lock_course(course)
-        target = transition_target(locked.status, Action.SUBMIT)
+        _supersede_after_publication(actor, locked)
         if _has_open_review(locked):
             raise Conflict(_("This course already has an open review."))
+        target = transition_target(locked.status, Action.SUBMIT)
         revision = revision_create(actor=actor, course=locked, reason=RevisionReason.SUBMIT)
-        number = ReviewRequest.objects.filter(course=locked).aggregate(n=Max("round"))["n"] or 0
-        try:
-            with transaction.atomic():
-                review = ReviewRequest.objects.create(
-                    course=locked,
-                    round=number + 1,
-                    revision=revision,
-                    message=message,
-                    created_by=actor,
-                )
-        except IntegrityError:
-            raise Conflict(_("This course already has an open review.")) from None
+        review = _open_round(actor, locked, revision, message=message)
         RequestedReviewer.objects.bulk_create(
             [
                 RequestedReviewer(tenant_id=locked.tenant_id, review=review, membership=m)
@@ -311,6 +359,7 @@ def review_submit(
             reviewers=[str(m.uuid) for m in chosen],
         )
         _set_status(course, locked, target)
+        transaction.on_commit(lambda: notifications.notify_review_requested(review), robust=True)
     return review
 
 
@@ -326,7 +375,7 @@ def review_approve(
     with transaction.atomic():
         locked_course, locked = _lock_open_review(review)
         _require_pinned(locked, revision_number)
-        transition_target(locked_course.status, Action.APPROVE)
+        target = _course_target(locked_course, locked, Action.APPROVE)
         if locked.decisions.filter(reviewer=actor, kind=DecisionKind.APPROVE).exists():
             raise Conflict(_("You have already approved this review."))
         decision = Decision.objects.create(
@@ -350,7 +399,8 @@ def review_approve(
         )
         if complete:
             _close(locked, ReviewStatus.APPROVED)
-            _set_status(review.course, locked_course, CourseStatus.APPROVED)
+            _set_status(review.course, locked_course, target)
+        transaction.on_commit(lambda: notifications.notify_decision(decision), robust=True)
     review.refresh_from_db()
     return decision
 
@@ -358,13 +408,20 @@ def review_approve(
 def review_request_changes(
     *, actor: Membership, review: ReviewRequest, revision_number: int, note: str
 ) -> Decision:
-    """Ask for changes (a note is required): the round closes, the course goes back to the author."""
+    """Ask for changes: the round closes, the course goes back to the author.
+
+    Needs a note, or at least one open comment thread started in this round (the comments
+    then say what to change); Invalid otherwise.
+    """
     _require_decider(actor, review)
     note = (note or "").strip()
-    if not note:
-        raise Invalid(_("Say what needs to change."), fields={"note": [_("A note is required.")]})
+    if not note and not _has_open_thread(review):
+        raise Invalid(
+            _("Say what needs to change: write a note, or leave a comment on the course first."),
+            fields={"note": [_("A note is required when no comment of this round is open.")]},
+        )
     with transaction.atomic():
-        locked_course, locked, decision = _decide(
+        locked_course, locked, decision, target = _decide(
             actor=actor,
             review=review,
             revision_number=revision_number,
@@ -379,7 +436,8 @@ def review_request_changes(
             review=str(locked.uuid),
             revision=locked.revision.number,
         )
-        _set_status(review.course, locked_course, CourseStatus.CHANGES_REQUESTED)
+        _set_status(review.course, locked_course, target)
+        transaction.on_commit(lambda: notifications.notify_decision(decision), robust=True)
     review.refresh_from_db()
     return decision
 
@@ -393,7 +451,7 @@ def review_reject(
     if not reason:
         raise Invalid(_("Give a reason."), fields={"reason": [_("A reason is required.")]})
     with transaction.atomic():
-        locked_course, locked, decision = _decide(
+        locked_course, locked, decision, target = _decide(
             actor=actor,
             review=review,
             revision_number=revision_number,
@@ -408,7 +466,8 @@ def review_reject(
             review=str(locked.uuid),
             revision=locked.revision.number,
         )
-        _set_status(review.course, locked_course, CourseStatus.DRAFT)
+        _set_status(review.course, locked_course, target)
+        transaction.on_commit(lambda: notifications.notify_decision(decision), robust=True)
     review.refresh_from_db()
     return decision
 
@@ -436,13 +495,18 @@ def review_withdraw(*, actor: Membership, review: ReviewRequest) -> ReviewReques
 
 
 def course_publish_allowed(course: Course) -> bool:
-    """True when the course may be published now: approved, or a draft whose policy lets
-    the author publish without approval."""
+    """True when the course may be published now: approved, or a draft (or a published
+    course's newer draft) whose policy lets the author publish without approval."""
     if course.status == CourseStatus.APPROVED:
         return True
-    if course.status == CourseStatus.DRAFT:
+    if course.status in (CourseStatus.DRAFT, CourseStatus.PUBLISHED):
         return _approvals_needed(course) == 0
     return False
+
+
+def _review_after_publication(course: Course) -> bool:
+    category = category_for_course(course)
+    return category is not None and category.review_after_publication
 
 
 def course_mark_published(*, actor: Membership, course: Course) -> Revision:
@@ -450,8 +514,11 @@ def course_mark_published(*, actor: Membership, course: Course) -> Revision:
 
     Only the status moves here: the real Release (learner-facing snapshot, release n+1)
     arrives with issue 5, which will call this. Authors of the course (COURSE_SUBMIT) and
-    reviewers may publish; approved → published always, draft → published only when the
-    category does not require approval (Conflict otherwise).
+    reviewers may publish; approved → published always, draft (or published, for the next
+    version) → published only when the category does not require approval (Conflict
+    otherwise). Published that way in a category where L&D reviews after publication, the
+    course gets a round after publication on the PUBLISH revision, which does not hold it
+    back; a round of that kind still open for an older version is superseded.
     """
     require_capability(actor, Capability.COURSE_SUBMIT)
     if not can_edit_course(actor, course):
@@ -471,5 +538,19 @@ def course_mark_published(*, actor: Membership, course: Course) -> Revision:
             revision=revision.number,
             previous=locked.status,
         )
+        look_back = locked.status != CourseStatus.APPROVED and _review_after_publication(locked)
         _set_status(course, locked, target)
+        if look_back:
+            _supersede_after_publication(actor, locked)
+            review = _open_round(actor, locked, revision, after_publication=True)
+            audit_record(
+                actor=actor,
+                verb="review.after_publication_opened",
+                target=locked,
+                review=str(review.uuid),
+                revision=revision.number,
+            )
+            transaction.on_commit(
+                lambda: notifications.notify_review_requested(review), robust=True
+            )
     return revision

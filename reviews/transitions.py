@@ -35,9 +35,16 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.IN_REVIEW, Action.REJECT): S.DRAFT,
     (S.IN_REVIEW, Action.WITHDRAW): S.DRAFT,
     (S.APPROVED, Action.PUBLISH): S.PUBLISHED,
-    # Self-publishing: only when the category's policy does not require approval.
+    # Self-publishing: only when the category's policy does not require approval. From
+    # published: the next version of a course already live (DESIGN.md §6: release n+1).
     (S.DRAFT, Action.PUBLISH): S.PUBLISHED,
+    (S.PUBLISHED, Action.PUBLISH): S.PUBLISHED,
 }
+
+# A round after publication (a category where L&D looks back at what an author published
+# without approval) decides without moving the course: it stays published. The services
+# use this instead of TRANSITIONS for such rounds; withdrawing one is not the author's.
+AFTER_PUBLICATION_DECISIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT})
 
 
 def transition_allowed(state: str, action: str) -> bool:

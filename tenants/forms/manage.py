@@ -161,6 +161,16 @@ class TenantSettingsForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    review_reminder_days = forms.IntegerField(
+        label=_("Remind reviewers after (days)"),
+        required=False,  # left empty: the setting stays as it is
+        help_text=_(
+            "Reviewers get a reminder when a review has waited this many days, and again "
+            "after each further period. 0 turns reminders off; at most 60."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         self.tenant = tenant
         kwargs.setdefault(
@@ -172,6 +182,7 @@ class TenantSettingsForm(forms.Form):
                 "brand_colour": tenant.brand_colour,
                 "brand_colour_picker": tenant.brand_colour,
                 "upload_limit_mb": tenant.upload_limit_mb,
+                "review_reminder_days": tenant.review_reminder_days,
             },
         )
         super().__init__(*args, **kwargs)

@@ -89,6 +89,23 @@ def clean_upload_limit(value: Any) -> int:
     return megabytes
 
 
+REMINDER_DAYS_MAX = 60
+
+
+def clean_reminder_days(value: Any) -> int:
+    """Whole days from 0 (no reminders) to 60."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = -1
+    if not 0 <= days <= REMINDER_DAYS_MAX:
+        message = _("Choose from 0 to %(max)d days; 0 turns review reminders off.") % {
+            "max": REMINDER_DAYS_MAX
+        }
+        raise Invalid(message, fields={"review_reminder_days": [message]})
+    return days
+
+
 def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any) -> Tenant:
     """Validate everything first, then save; on any error nothing changes."""
     require_capability(actor, Capability.TENANT_MANAGE)
@@ -101,6 +118,9 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
     )
     colour = clean_brand_colour(str(changes.get("brand_colour", tenant.brand_colour)))
     upload_limit = clean_upload_limit(changes.get("upload_limit_mb", tenant.upload_limit_mb))
+    reminder_days = clean_reminder_days(
+        changes.get("review_reminder_days", tenant.review_reminder_days)
+    )
     logo = changes.get("logo")
     if logo:
         logo = clean_logo(logo)
@@ -113,6 +133,7 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
             colour,
         )
         locked.upload_limit_mb = upload_limit
+        locked.review_reminder_days = reminder_days
         if logo:
             locked.logo.save(str(logo.name), logo, save=False)
         elif changes.get("remove_logo"):

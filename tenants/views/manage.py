@@ -470,6 +470,11 @@ def settings(request: HttpRequest) -> HttpResponse:
             default_language=data["default_language"],
             brand_colour=data["brand_colour"],
             upload_limit_mb=data.get("upload_limit_mb") or tenant.upload_limit_mb,
+            review_reminder_days=(
+                tenant.review_reminder_days
+                if data.get("review_reminder_days") is None
+                else data["review_reminder_days"]
+            ),
             logo=data.get("logo"),
             remove_logo=data.get("remove_logo", False),
         )

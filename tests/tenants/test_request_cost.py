@@ -1,4 +1,5 @@
-"""What a signed-in page costs: the member and their account come from one query."""
+"""What a signed-in page costs: the member and their account come from one query; the
+header's inbox badge adds one COUNT."""
 
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
@@ -13,15 +14,18 @@ def _app_queries(captured):
 
 
 def test_signed_in_home_page_loads_membership_and_user_in_one_query(acme):
+    """Plus the unread count of the inbox badge, and nothing else."""
     client = acme.client_for(acme.learner)
     client.get("/")  # warm the tenant cache
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/")
     assert response.status_code == 200
     queries = _app_queries(captured)
-    assert len(queries) == 1, queries
+    assert len(queries) == 2, queries
     assert "tenants_membership" in queries[0]
     assert "tenants_user" in queries[0]
+    assert "COUNT(" in queries[1]
+    assert "reviews_notification" in queries[1]
 
 
 def test_a_session_whose_password_hash_no_longer_matches_is_signed_out(acme):
