@@ -29,9 +29,7 @@ class ReviewCategory(TenantOwnedModel):
     )
     # Where approval is not required: L&D still reviews what an author published directly,
     # in a round that does not hold the course back (ReviewRequest.after_publication).
-    review_after_publication = models.BooleanField(
-        _("review after publication"), default=False
-    )
+    review_after_publication = models.BooleanField(_("review after publication"), default=False)
     reviewer_members = models.ManyToManyField(
         Membership,
         through="CategoryReviewer",

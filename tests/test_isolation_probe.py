@@ -20,6 +20,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ from django.test import Client
 from authoring.document import course_document_build
 from authoring.models import Revision
 from egl_platform.models import JobStatus
-from reviews.models import Comment, ReviewCategory, ReviewRequest
+from reviews.models import Comment, ExternalReviewLink, Notification, ReviewCategory, ReviewRequest
 from reviews.services import categories_ensure_defaults
 from tenants.models import Invitation, Membership, User
 from tenants.services.accounts import api_token_create
@@ -75,6 +76,8 @@ class Objects:
     review: Any = None
     review_category: Any = None
     comment: Any = None
+    external_link: Any = None
+    notification: Any = None
 
     def markers(self) -> list[str]:
         """Strings that must never show up on the other tenant's pages."""
@@ -109,6 +112,7 @@ class Objects:
             self.page.title,
             self.block_id,
             self.asset.filename,
+            *([self.external_link.name, self.external_link.email] if self.external_link else []),
         ]
 
 
@@ -190,6 +194,24 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
         "review": review,
         "review_category": ReviewCategory.objects.get(slug="compliance"),
         "comment": comment,
+        # In the admin's own inbox: the probe's actor has one of its own tenant too.
+        "notification": Notification.objects.create(
+            recipient=world.admin,
+            kind="comment",
+            course=course,
+            review=review,
+            comment=comment,
+            actor_name=f"{label} Zanzibar notifier",
+            data={"course_title": course.title, "excerpt": f"{label} Zanzibar excerpt"},
+            url=f"/courses/{course.uuid}/",
+        ),
+        "external_link": ExternalReviewLink.objects.create(
+            review=review,
+            name=f"{label} Zanzibar expert",
+            email=f"expert@{label.lower()}-zanzibar.test",
+            created_by=world.author,
+            expires_at=revision.created_at + timedelta(days=14),
+        ),
     }
 
 
@@ -209,12 +231,17 @@ OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "review_uuid": lambda o: o.review.uuid,
     "review_category_uuid": lambda o: o.review_category.uuid,
     "comment_uuid": lambda o: o.comment.uuid,
+    "link_uuid": lambda o: o.external_link.uuid,
+    "notification_uuid": lambda o: o.notification.uuid,
 }
 
 # Routes whose kwargs are not object ids; each has its own check below.
 SPECIAL_ROUTES = {
     "accounts:switch": "the slug names a tenant: switching to one you are not a member of is 404",
     "accounts:invitation_accept": "the token is a secret: another tenant's invitation link is invalid here",
+    "external-review": "the token is a signed external review link: another tenant's is not found here",
+    "external-review-comment-add": "the external review link's token: see external-review",
+    "external-review-comment-reply": "the external review link's token: see external-review",
 }
 
 # Routes the probe leaves out, each with the reason.
@@ -438,6 +465,41 @@ def test_another_tenants_invitation_link_is_invalid_here(acme, globex):
     assert_unchanged(before, snapshot(), "the invitation link on the wrong host")
     # On its own host the same link works: the probe used a real, open invitation.
     assert Client(HTTP_HOST=globex.host()).get(url).status_code == 200
+
+
+def test_another_tenants_external_review_link_is_not_found_here(acme, globex):
+    from reviews.external import external_link_token
+
+    routes = {r.name: r for r in tenant_routes() if r.name.startswith("external-review")}
+    mine, theirs = build_objects(acme, "Acme"), build_objects(globex, "Globex")
+    their_token = external_link_token(theirs.external_link)
+    urls = [
+        routes["external-review"].build({"token": their_token}),
+        routes["external-review-comment-add"].build({"token": their_token}),
+        routes["external-review-comment-reply"].build(
+            {"token": their_token, "comment_uuid": theirs.comment.uuid}
+        ),
+    ]
+    body = {"anchor": "course", "body": "Changed by the probe"}
+    before = snapshot()
+    for url in urls:
+        for client in (Client(HTTP_HOST=acme.host()), admin_client(acme)):
+            for method in ("get", "post"):
+                response = send(client, method, url, api=False, body=body)
+                assert response.status_code in (404, 405), describe(response)
+                assert theirs.course.title not in response.content.decode()
+    assert_unchanged(before, snapshot(), "another tenant's external review link")
+    # This tenant's own working link cannot reach the other tenant's comment.
+    url = routes["external-review-comment-reply"].build(
+        {"token": external_link_token(mine.external_link), "comment_uuid": theirs.comment.uuid}
+    )
+    response = send(Client(HTTP_HOST=acme.host()), "post", url, api=False, body=body)
+    assert response.status_code == 404, describe(response)
+    with dangerously_unscoped():
+        assert not Comment.objects.filter(body="Changed by the probe").exists()
+    # On its own host the same link works: the probe used a real, usable link.
+    own = Client(HTTP_HOST=globex.host()).get(urls[0])
+    assert own.status_code == 200, describe(own)
 
 
 # --- list routes: none of the other tenant's rows ---------------------------------------------------------

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("reviews.rest.urls")),
     path("", include("reviews.rest.urls_diff")),
     path("", include("reviews.rest.urls_comments")),
+    path("", include("reviews.rest.urls_notifications")),
+    path("", include("reviews.rest.urls_external")),
 ]

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from reviews.rest import views
+from reviews.rest.figures import ReviewFiguresView
 
 router = SimpleRouter(trailing_slash=True)
 router.register("reviews", views.ReviewViewSet, basename="api-review")
@@ -15,5 +16,6 @@ urlpatterns = [
         views.ReviewSubmissionView.as_view(),
         name="api-review-submission",
     ),
+    path("review-figures/", ReviewFiguresView.as_view(), name="api-review-figures"),
     *router.urls,
 ]

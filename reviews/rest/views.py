@@ -26,6 +26,8 @@ from egl_platform.rest.permissions import request_membership
 from egl_platform.rest.viewsets import TenantViewSet
 from reviews import selectors, services
 from reviews.models import Decision, ReviewCategory, ReviewRequest, ReviewStatus
+from reviews.pools import POOL_CAPABILITY, categories_with_pools
+from reviews.rest import pools as rest_pools
 from reviews.rest import serializers as s
 from tenants.models import Membership
 from tenants.permissions import Capability
@@ -204,34 +206,40 @@ class ReviewSubmissionView(APIView):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Review categories and their approval policy",
-        responses={200: s.ReviewCategorySerializer(many=True), **error_responses(401, 403)},
+        summary="Review categories: approval policy and reviewer pool",
+        responses={
+            200: rest_pools.ReviewCategoryPoolSerializer(many=True),
+            **error_responses(401, 403),
+        },
     ),
     partial_update=extend_schema(
-        summary="Change a category's approval policy (admins)",
-        request=s.ReviewCategoryUpdateSerializer,
-        responses={200: s.ReviewCategorySerializer, **error_responses(400, 401, 403, 404)},
+        summary="Change a category's approval policy and/or reviewer pool (admins)",
+        request=rest_pools.ReviewCategoryChangeSerializer,
+        responses={
+            200: rest_pools.ReviewCategoryPoolSerializer,
+            **error_responses(400, 401, 403, 404),
+        },
     ),
 )
 class ReviewCategoryViewSet(TenantViewSet):
     model = ReviewCategory
-    serializer_class = s.ReviewCategorySerializer
+    serializer_class = rest_pools.ReviewCategoryPoolSerializer
     lookup_url_kwarg = "review_category_uuid"
     pagination_class = None
     http_method_names = ["get", "patch", "head", "options"]
-    capabilities = {"partial_update": Capability.TENANT_MANAGE, "*": Capability.COURSE_CREATE}
+    capabilities = {"partial_update": POOL_CAPABILITY, "*": Capability.COURSE_CREATE}
 
     def scoped_queryset(self, actor: Membership) -> QuerySet[ReviewCategory]:
-        return selectors.categories_list()
+        return categories_with_pools()
 
     def list(self, request: Request) -> Response:
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
     def partial_update(self, request: Request, review_category_uuid: str) -> Response:
         category = cast(ReviewCategory, self.get_object())
-        form = s.ReviewCategoryUpdateSerializer(data=request.data, partial=True)
+        form = rest_pools.ReviewCategoryChangeSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        updated = services.category_update(
-            actor=self.actor, category=category, **form.validated_data
+        updated = rest_pools.category_change(
+            actor=self.actor, category=category, data=dict(form.validated_data)
         )
-        return Response(self.get_serializer(updated).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=updated.pk)).data)

@@ -43,8 +43,8 @@ def expected(state: str, action: str, role: str) -> str:
         return "404"
     if (state, action) not in TRANSITIONS:
         return "409"
-    if state == CourseStatus.DRAFT and action == Action.PUBLISH:
-        return "409"  # compliance requires approval: no self-publishing
+    if state in (CourseStatus.DRAFT, CourseStatus.PUBLISHED) and action == Action.PUBLISH:
+        return "409"  # compliance requires approval: no self-publishing, not even v2
     return "ok"
 
 
