@@ -113,10 +113,16 @@ def test_a_decision_email_tells_the_author_what_to_do(
                 revision_number=review.revision.number,
                 note="Add a summary",
             )
+    # The owner has no language of their own: the tenant's default, Dutch, applies.
     (to_owner,) = smtp_server.to(cast.owner.user.email)
-    assert to_owner.subject == f"Changes requested: {cast.course.title}"
+    assert to_owner.subject == in_language(
+        "nl", "Changes requested: %(course)s", course=cast.course.title
+    )
+    assert to_owner.subject != f"Changes requested: {cast.course.title}"
     assert "Add a summary" in to_owner.text
-    assert "Make the changes and submit the course for review again." in to_owner.text
+    assert in_language("nl", "Make the changes and submit the course for review again.") in (
+        to_owner.text
+    )
     assert tenant_url(acme.tenant, f"/courses/{cast.course.uuid}/") in to_owner.text
     assert len(smtp_server.to(cast.coauthor.user.email)) == 1
     assert smtp_server.to(acme.reviewer.user.email) == []
