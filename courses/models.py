@@ -248,3 +248,66 @@ class Answer(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "enrollment", "block_id"], name="answer_block"),
         ]
+
+
+class Certificate(TenantOwnedModel):
+    """Proof of completion: what it certifies is copied in, so it reads the same for ever;
+    the code verifies it on the tenant's public verification page."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="certificates"
+    )
+    code = models.CharField(_("verification code"), max_length=32)
+    learner_name = models.CharField(_("learner"), max_length=200)
+    course_title = models.CharField(_("course"), max_length=200)
+    release_number = models.PositiveIntegerField(_("release"))
+    completed_at = models.DateTimeField(_("completed"))
+    issued_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-issued_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="certificate_uuid"),
+            models.UniqueConstraint(fields=["tenant", "code"], name="certificate_code"),
+            models.UniqueConstraint(
+                fields=["tenant", "enrollment"], name="certificate_once_per_enrollment"
+            ),
+        ]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Rating(TenantOwnedModel):
+    """A learner's rating (1–5) and feedback on a course; the authors may thank them."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="ratings")
+    learner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    stars = models.PositiveSmallIntegerField(_("rating"))
+    feedback = models.TextField(_("feedback"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    thanked_at = models.DateTimeField(_("thanked"), null=True, blank=True)
+    thanked_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    thanks_message = models.TextField(_("thank-you note"), blank=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="rating_uuid"),
+            models.UniqueConstraint(
+                fields=["tenant", "course", "learner"], name="rating_once_per_learner"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "course", "updated_at"], name="rating_course")]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")

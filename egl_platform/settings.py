@@ -285,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.reminders_send",
         "schedule": crontab(minute=15),
     },
+    "courses-due-reminders": {
+        "task": "courses.due_reminders_send",
+        "schedule": crontab(minute=30, hour=7),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ PER_PAGE = 25
 # What people call each kind of job; a kind not listed shows its technical name.
 JOB_KIND_LABELS: dict[str, Any] = {
     "members.export_csv": gettext_lazy("Export members as CSV"),
+    "courses.publish": gettext_lazy("Publish a course"),
 }
 
 

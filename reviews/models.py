@@ -311,6 +311,8 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", _("Mention")
     DECISION = "decision", _("Decision")
     REMINDER = "reminder", _("Reminder")
+    # An author thanks a learner for their rating or feedback (courses.recognition).
+    THANKS = "thanks", _("Thanks")
 
 
 class Notification(TenantOwnedModel):

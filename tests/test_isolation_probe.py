@@ -30,6 +30,7 @@ from django.test import Client
 
 from authoring.document import course_document_build
 from authoring.models import Revision
+from courses.models import Release
 from egl_platform.models import JobStatus
 from reviews.models import Comment, ExternalReviewLink, Notification, ReviewCategory, ReviewRequest
 from reviews.services import categories_ensure_defaults
@@ -78,6 +79,7 @@ class Objects:
     comment: Any = None
     external_link: Any = None
     notification: Any = None
+    release: Any = None
 
     def markers(self) -> list[str]:
         """Strings that must never show up on the other tenant's pages."""
@@ -193,6 +195,9 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
         "revision": revision,
         "review": review,
         "review_category": ReviewCategory.objects.get(slug="compliance"),
+        "release": Release.objects.create(
+            course=course, number=1, revision=revision, document=revision.document
+        ),
         "comment": comment,
         # In the admin's own inbox: the probe's actor has one of its own tenant too.
         "notification": Notification.objects.create(
@@ -233,6 +238,7 @@ OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "comment_uuid": lambda o: o.comment.uuid,
     "link_uuid": lambda o: o.external_link.uuid,
     "notification_uuid": lambda o: o.notification.uuid,
+    "release_uuid": lambda o: o.release.uuid,
 }
 
 # Routes whose kwargs are not object ids; each has its own check below.

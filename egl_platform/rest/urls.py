@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("reviews.rest.urls_comments")),
     path("", include("reviews.rest.urls_notifications")),
     path("", include("reviews.rest.urls_external")),
+    path("", include("courses.rest.urls_catalog")),
+    path("", include("courses.rest.urls_publishing")),
 ]

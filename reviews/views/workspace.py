@@ -14,7 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from authoring.views.common import actor_of, back, error_message, form_errors, optional_url
-from egl_platform.errors import Conflict, DomainError
+from egl_platform.errors import Conflict, DomainError, Forbidden
 from reviews import services
 from reviews.queue import WorkspaceState, workspace_state
 from reviews.services import MESSAGE_MAX
+from reviews.transitions import Action, transition_target
 from tenants.decorators import capability_required
-from tenants.permissions import Capability
+from tenants.permissions import Capability, has_capability
 
 T = "reviews/"
 
@@ -175,15 +176,24 @@ def review_withdraw(request: HttpRequest, course_uuid: Any) -> HttpResponse:
 @capability_required(Capability.COURSE_SUBMIT)
 @require_POST
 def course_publish(request: HttpRequest, course_uuid: Any) -> HttpResponse:
-    """Publish the course: approved, or a draft whose category does not require approval."""
+    """Publishing makes a release in a job (the courses app's publishing pages, by URL name:
+    reviews never imports courses). This address checks who may publish and the policy,
+    answering a refusal as before, and otherwise leads to the releases page, whose form
+    (with release notes) starts the job. It never publishes by itself: a course is never
+    published without a release."""
     actor = actor_of(request)
     state = workspace_state(actor=actor, course_uuid=course_uuid)
+    course = state.course
+    if not (
+        services.is_course_author(actor, course) or has_capability(actor, Capability.COURSE_REVIEW)
+    ):
+        raise Forbidden(_("Only the course's authors or a reviewer can publish it."))
     try:
-        revision = services.course_mark_published(actor=actor, course=state.course)
+        transition_target(course.status, Action.PUBLISH)
+        if not services.course_publish_allowed(course):
+            raise Conflict(_("This course's category requires approval before publishing."))
     except DomainError as error:
         return _refused(request, actor, course_uuid, error)
-    return _done(
-        request,
-        state,
-        _("The course was published (version %(number)s).") % {"number": revision.number},
-    )
+    releases = optional_url("publishing:releases", course_uuid=course.uuid)
+    workspace = reverse("authoring:course-edit", kwargs={"course_uuid": course.uuid})
+    return redirect((releases + "#publish") if releases else workspace + "#review")

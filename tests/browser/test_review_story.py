@@ -3,7 +3,7 @@
 The author submits a compliance course → the reviewer comments on a block in review mode and
 requests changes → the author sees the comment beside that block in the editor, fixes the
 text and resubmits → the reviewer sees what changed and approves the new version → the
-course can be published.
+course can be published, and is.
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ def _submit(page: Any, tenant_url: Any, course: Course, message: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(tenant_url("acme", f"/courses/{course.uuid}/"))
+    # The card arrives by htmx after the page loads: wait for it, then open its form.
+    summary = page.locator("#review details.review-submit > summary")
+    summary.wait_for(state="visible", timeout=10000)
+    summary.click()
     card = page.locator("#review")
-    card.get_by_text("Submit for review").first.click()  # the <summary> opens the form
+    expect(card.get_by_label("Message to the reviewers")).to_be_visible()
     card.get_by_label("Message to the reviewers").fill(message)
     card.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".messages")).to_contain_text("submitted", timeout=10000)
@@ -138,9 +142,20 @@ def test_submit_comment_fix_resubmit_diff_approve_publish(
     expect(reviewer.locator("#decision")).to_contain_text("This round is closed")
     assert _status(acme, course) == "approved"
 
-    # 5. The course can be published.
+    # 5. The course can be published: a publishing job stores release 1 and lists it.
     author.goto(tenant_url("acme", f"/courses/{course.uuid}/"))
-    card = author.locator("#review")
-    card.get_by_role("button", name="Publish").click()
-    expect(author.locator(".messages")).to_contain_text("published", timeout=10000)
+    summary = author.locator("#review details.review-publish > summary")
+    summary.wait_for(state="visible", timeout=10000)
+    summary.click()
+    author.get_by_label("Release notes").fill("First release.")
+    author.locator("#review details.review-publish button[type='submit']").click()
+    author.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}/"))
     assert _status(acme, course) == "published"
+    with acme.scope():
+        from courses.models import CatalogEntry
+
+        entry = CatalogEntry.objects.select_related("live_release").get(course=course)
+        assert (entry.live_release.number, entry.live_release.notes) == (1, "First release.")
+        # The approved version is what went live.
+        released = entry.live_release.document["sections"][0]["pages"][0]["blocks"][0]
+        assert NEW_TEXT in released["data"]["text"]

@@ -51,6 +51,7 @@ def test_card_fragment_shows_the_policy_and_actions(acme, cast):
     assert "Required: 1 approval before publishing." in content
     assert url(cast, "submit") in content
     assert url(cast, "publish") not in content  # compliance: not before approval
+    assert release_publish_url(cast) not in content
     assert url(cast, "withdraw") not in content
     page = client.get(url(cast, "workspace"))
     assert "<html" in page.content.decode()
@@ -160,26 +161,34 @@ def test_publish_is_refused_before_approval_when_required(acme, cast):
         assert cast.reload().status == CourseStatus.DRAFT
 
 
+def release_publish_url(cast):
+    """Publishing makes a release in a job (courses.publishing): the card's form goes there."""
+    return f"/publishing/courses/{cast.course.uuid}/publish/"
+
+
 def test_publish_after_approval(acme, cast):
     with acme.scope():
         bring_to(cast, CourseStatus.APPROVED)
     client = acme.client_for(cast.owner)
-    assert url(cast, "publish") in client.get(url(cast, "workspace")).content.decode()
+    assert release_publish_url(cast) in client.get(url(cast, "workspace")).content.decode()
+    # The old address checks the policy and leads to the releases page; it never publishes
+    # without a release (tests/courses/test_publishing_views.py covers the release form).
     response = client.post(url(cast, "publish"))
     assert response.status_code == 302
+    assert response["Location"].startswith(f"/publishing/courses/{cast.course.uuid}/")
     with acme.scope():
-        assert cast.reload().status == CourseStatus.PUBLISHED
+        assert cast.reload().status == CourseStatus.APPROVED
 
 
 def test_author_may_publish_directly_when_approval_is_not_required(acme, product):
     client = acme.client_for(product.owner)
     card = client.get(url(product, "workspace")).content.decode()
     assert "Not required" in card
-    assert url(product, "publish") in card
+    assert release_publish_url(product) in card
     assert "Ask for a review" in card  # and may still choose to ask
     assert client.post(url(product, "publish")).status_code == 302
     with acme.scope():
-        assert product.reload().status == CourseStatus.PUBLISHED
+        assert product.reload().status == CourseStatus.DRAFT  # published by the release job
 
 
 def test_publish_in_review_is_a_conflict(acme, product):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, no_translations
 from django.db import transaction
 
@@ -22,6 +23,8 @@ from reviews.comments import comment_add
 from reviews.models import CommentAnchor, ReviewRequest
 from tenants.models import Membership, MembershipStatus, Tenant
 from tenants.tenancy import tenant_scope
+
+RELEASES_COMMAND = "seed_demo_releases"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,15 @@ class Command(BaseCommand):
             self.stderr.write(f"  ! {line}")
         if done:
             self.stdout.write(self.style.SUCCESS(f"Demo review flows: {len(done)} run."))
+        # A published course has a release (courses app), stored by name: reviews never
+        # imports courses.
+        if RELEASES_COMMAND in get_commands():
+            call_command(
+                RELEASES_COMMAND,
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
 
     def _run(self, flow: DemoFlow, course: Course) -> None:
         author, reviewer = _member(flow.author), _member(flow.reviewer)
