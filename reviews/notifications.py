@@ -60,6 +60,7 @@ __all__ = [
     "notify_decision",
     "notify_reminder",
     "notify_review_requested",
+    "notify_thanks",
     "unread_count",
 ]
 
@@ -339,6 +340,29 @@ def notify_decision(decision: Decision) -> list[Notification]:
     )
 
 
+def notify_thanks(rating: Any) -> list[Notification]:
+    """The learner hears that an author thanked them for their rating (courses.recognition)."""
+    course = rating.course
+    learner_ids = {rating.learner_id} - {rating.thanked_by_id}
+    try:
+        url = reverse("catalog:course", kwargs={"course_uuid": course.uuid})
+    except NoReverseMatch:
+        url = ""
+    return _create(
+        _active_members(learner_ids),
+        kind=NotificationKind.THANKS,
+        actor_name=_member_name(rating.thanked_by),
+        course=course,
+        review=None,
+        data={
+            "course_title": course.title,
+            "stars": rating.stars,
+            "excerpt": _excerpt(rating.thanks_message),
+        },
+        url=url,
+    )
+
+
 def notification_summary(notification: Notification) -> str:
     """One translated line saying what happened, for the inbox and the digest."""
     data = notification.data or {}
@@ -355,6 +379,8 @@ def notification_summary(notification: Notification) -> str:
         return _("%(actor)s commented on “%(course)s”.") % values
     if kind == NotificationKind.REMINDER:
         return _("“%(course)s” is still waiting for your review.") % values
+    if kind == NotificationKind.THANKS:
+        return _("%(actor)s thanked you for your rating of “%(course)s”.") % values
     if kind == NotificationKind.DECISION:
         decision = data.get("decision")
         if decision == DecisionKind.APPROVE:
