@@ -311,3 +311,38 @@ class Rating(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "course", "updated_at"], name="rating_course")]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
+
+
+class PublicLink(TenantOwnedModel):
+    """A course's public link: anyone with the token may take the course as a named guest
+    (courses/sharing.py). Revoking stamps revoked_at; a new link gets a new token."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="public_links")
+    token = models.CharField(_("token"), max_length=43)
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "uuid"], name="public_link_uuid"),
+            models.UniqueConstraint(fields=["tenant", "token"], name="public_link_token"),
+            models.UniqueConstraint(
+                fields=["tenant", "course"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="public_link_one_active_per_course",
+            ),
+        ]
+        verbose_name = _("public link")
+        verbose_name_plural = _("public links")
+
+    def __str__(self) -> str:
+        return f"{self.course_id} public link"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

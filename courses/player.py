@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from authoring.blocks import QuestionType, UnknownBlockType, get_block_type
 from authoring.blocks.pages import PageKind
 from authoring.models import Course
+from courses.certificates import certificate_issue
 from courses.models import (
     Attempt,
     CatalogEntry,
@@ -285,6 +286,7 @@ def completion_check(enrollment: Enrollment, outline: Outline) -> bool:
     enrollment.started_at = enrollment.started_at or now
     enrollment.progress_percent = 100
     enrollment.save(update_fields=["status", "completed_at", "started_at", "progress_percent"])
+    certificate_issue(enrollment)  # in the completing transaction: completed means certified
     emit("completed", enrollment=enrollment)
     return True
 
@@ -326,7 +328,9 @@ def page_view(
     if enrollment.learner_id != actor.pk:
         raise NotFound(_("There is no such course."))
     enrollment = (
-        Enrollment.objects.select_for_update().select_related("release").get(pk=enrollment.pk)
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("release", "course")
+        .get(pk=enrollment.pk)
     )
     page = document_page(enrollment.release.document, page_id)
     if page is None:
@@ -370,7 +374,7 @@ def player_launch(*, actor: Membership, enrollment: Enrollment) -> Enrollment:
     if enrollment.learner_id != actor.pk:
         raise NotFound(_("There is no such course."))
     enrollment = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("release", "course")
         .get(pk=enrollment.pk)
     )

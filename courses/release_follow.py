@@ -31,7 +31,11 @@ def enrollment_follow_release(enrollment: Enrollment, release: Release) -> Enrol
     """Move an in-progress enrolment to `release` (same course); returns it, refreshed."""
     if release.course_id != enrollment.course_id:
         raise ValueError("a release of another course")
-    locked = Enrollment.objects.select_for_update().select_related("release").get(pk=enrollment.pk)
+    locked = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("release")
+        .get(pk=enrollment.pk)
+    )
     if locked.status == EnrollmentStatus.COMPLETED or locked.release_id == release.pk:
         return locked
     locked.release = release

@@ -219,7 +219,11 @@ def attempt_open(enrollment: Enrollment, page_id: str) -> Attempt | None:
 def _locked(enrollment: Enrollment, actor: Membership) -> Enrollment:
     if enrollment.learner_id != actor.pk:
         raise NotFound(_("There is no such course."))
-    return Enrollment.objects.select_for_update().select_related("release").get(pk=enrollment.pk)
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("release")
+        .get(pk=enrollment.pk)
+    )
 
 
 def _quiz_page(enrollment: Enrollment, page_id: str) -> dict[str, Any]:

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the membership is known, and last: it marks frameable responses before the
+    # X-Frame-Options and CSP middleware above see them (courses/guests.py).
+    "courses.guests.GuestConfinementMiddleware",
 ]
 
 ROOT_URLCONF = "egl_platform.urls"

@@ -24,7 +24,10 @@ urlpatterns = [
     path("courses/", include("reviews.urls_editor")),
     path("external-review/", include("reviews.urls_external")),
     path("", include("courses.urls_catalog")),
+    path("", include("courses.urls_recognition")),
     path("learn/", include("courses.urls_player")),
+    path("share/", include("courses.urls_sharing")),
+    path("", include("courses.urls_certificates")),
     path("api/v1/", include("egl_platform.rest.urls")),
     path("api/schema/", public_schema(SpectacularAPIView).as_view(), name="api-schema"),
     path(

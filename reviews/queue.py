@@ -139,7 +139,7 @@ def categories_by_slug() -> dict[str, ReviewCategory]:
 def reviewers_of_tenant() -> list[Membership]:
     """Active members who can review (reviewers and admins), by name."""
     return list(
-        Membership.objects.filter(status=MembershipStatus.ACTIVE)
+        Membership.objects.filter(status=MembershipStatus.ACTIVE, is_guest=False)
         .filter(Q(is_reviewer=True) | Q(is_admin=True))
         .select_related("user")
         .order_by("user__display_name", "user__email")

@@ -75,6 +75,8 @@ class Tenant(models.Model):
     review_reminder_days = models.PositiveSmallIntegerField(
         _("review reminder after (days)"), default=3
     )
+    # Course authors may share a course through a public link (anonymous guests, embeds).
+    allow_public_links = models.BooleanField(_("allow public course links"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -147,6 +149,8 @@ class Membership(TenantOwnedModel):
     is_author = models.BooleanField(_("author"), default=False)
     is_reviewer = models.BooleanField(_("reviewer"), default=False)
     is_admin = models.BooleanField(_("admin"), default=False)
+    # A guest came in through a course's public link: no roles, only that course's player.
+    is_guest = models.BooleanField(_("guest"), default=False)
     status = models.CharField(
         max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )

@@ -17,6 +17,7 @@ or the route in SPECIAL_ROUTES / EXCLUDED_ROUTES with a reason.
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,14 @@ from django.test import Client
 
 from authoring.document import course_document_build
 from authoring.models import Revision
-from courses.models import Release
+from courses.models import (
+    Certificate,
+    Enrollment,
+    EnrollmentStatus,
+    PublicLink,
+    Rating,
+    Release,
+)
 from egl_platform.models import JobStatus
 from reviews.models import Comment, ExternalReviewLink, Notification, ReviewCategory, ReviewRequest
 from reviews.services import categories_ensure_defaults
@@ -80,6 +88,9 @@ class Objects:
     external_link: Any = None
     notification: Any = None
     release: Any = None
+    rating: Any = None
+    certificate: Any = None
+    public_link: Any = None
 
     def markers(self) -> list[str]:
         """Strings that must never show up on the other tenant's pages."""
@@ -115,6 +126,7 @@ class Objects:
             self.block_id,
             self.asset.filename,
             *([self.external_link.name, self.external_link.email] if self.external_link else []),
+            *([self.certificate.code, self.certificate.learner_name] if self.certificate else []),
         ]
 
 
@@ -138,6 +150,10 @@ def build_objects(world: Any, label: str) -> Objects:
         )
         token = api_token_create(actor=world.admin, name=f"{label} integration").token
         authoring = build_authoring_objects(world, label)
+        authoring["certificate"] = build_certificate(world, label, authoring)
+        authoring["public_link"] = PublicLink.objects.create(
+            course=authoring["course"], token=secrets.token_urlsafe(32)
+        )
     return Objects(
         world, world.learner, group, issued.invitation, issued.token, job, token, **authoring
     )
@@ -199,6 +215,9 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
             course=course, number=1, revision=revision, document=revision.document
         ),
         "comment": comment,
+        "rating": Rating.objects.create(
+            course=course, learner=world.learner, stars=4, feedback=f"{label} Zanzibar feedback"
+        ),
         # In the admin's own inbox: the probe's actor has one of its own tenant too.
         "notification": Notification.objects.create(
             recipient=world.admin,
@@ -220,6 +239,31 @@ def build_authoring_objects(world: Any, label: str) -> dict[str, Any]:
     }
 
 
+# Verification codes (alphabet of courses.certificates), one per tenant of the probe.
+CERTIFICATE_CODES = {"Acme": "ACME-ZANZ-BARA", "Globex": "GLEX-ZANZ-BARG"}
+
+
+def build_certificate(world: Any, label: str, authoring: dict[str, Any]) -> Certificate:
+    """A certificate of the learner for the probe course's release. Not the admin's: the
+    probe's actor enrolled would meet the player's "page no longer in the course" redirect."""
+    enrollment, _created = Enrollment.objects.get_or_create(
+        course=authoring["course"],
+        learner=world.learner,
+        defaults={"release": authoring["release"]},
+    )
+    enrollment.status = EnrollmentStatus.COMPLETED
+    enrollment.completed_at = enrollment.enrolled_at
+    enrollment.save(update_fields=["status", "completed_at"])
+    return Certificate.objects.create(
+        enrollment=enrollment,
+        code=CERTIFICATE_CODES.get(label, "THRD-ZANZ-BARX"),
+        learner_name=f"{label} Zanzibar graduate",
+        course_title=authoring["course"].title,
+        release_number=authoring["release"].number,
+        completed_at=enrollment.enrolled_at,
+    )
+
+
 # How to fill each URL kwarg with an object of a given tenant. Register new kwargs here.
 OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "member_uuid": lambda o: o.member.uuid,
@@ -239,6 +283,10 @@ OBJECTS_BY_KWARG: dict[str, Callable[[Objects], Any]] = {
     "link_uuid": lambda o: o.external_link.uuid,
     "notification_uuid": lambda o: o.notification.uuid,
     "release_uuid": lambda o: o.release.uuid,
+    "rating_uuid": lambda o: o.rating.uuid,
+    "certificate_uuid": lambda o: o.certificate.uuid,
+    "code": lambda o: o.certificate.code,
+    "token": lambda o: o.public_link.token,
 }
 
 # Routes whose kwargs are not object ids; each has its own check below.

@@ -180,7 +180,9 @@ class AssignmentViewSet(TenantViewSet):
         data = form.validated_data
         course = _course(data["course"])
         member_keys, group_keys = set(data["members"]), set(data["groups"])
-        members = list(Membership.objects.filter(uuid__in=member_keys).select_related("user"))
+        members = list(
+            Membership.objects.filter(uuid__in=member_keys, is_guest=False).select_related("user")
+        )
         groups = list(Group.objects.filter(uuid__in=group_keys))
         fields: dict[str, list[str]] = {}
         if len(members) != len(member_keys):

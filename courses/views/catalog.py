@@ -22,6 +22,7 @@ from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from authoring.access import can_edit_course
 from authoring.views.common import actor_of, form_errors, optional_url
 from courses import catalog, enrolments
 from courses.models import CatalogEntry, Enrollment, EnrollmentSource, EnrollmentStatus
@@ -160,7 +161,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = (
-            Membership.objects.filter(status=MembershipStatus.ACTIVE, user__is_active=True)
+            Membership.objects.filter(
+                status=MembershipStatus.ACTIVE, user__is_active=True, is_guest=False
+            )
             .select_related("user")
             .order_by("user__display_name", "user__email")
         )
@@ -192,6 +195,7 @@ def _course_context(request: HttpRequest, entry: CatalogEntry) -> dict[str, Any]
         "now": timezone.now(),
         "player_url": optional_url("player:resume", course_uuid=course_uuid),
         "can_assign": catalog.can_assign(actor),
+        "can_share": can_edit_course(actor, entry.course),
     }
     if context["can_assign"]:
         context["assign_form"] = AssignForm()

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from authoring.views.common import actor_of, optional_url
+from courses.certificates import certificates_of
 from courses.enrolments import my_learning
 from courses.models import EnrollmentStatus
 from tenants.decorators import capability_required
@@ -17,6 +18,9 @@ from tenants.permissions import Capability
 @capability_required(Capability.COURSE_TAKE)
 def learning_list(request: HttpRequest) -> HttpResponse:
     learning = my_learning(actor=actor_of(request))
+    certificates = dict(
+        certificates_of(actor=actor_of(request)).values_list("enrollment_id", "uuid")
+    )
     sections = [
         ("overdue", learning.overdue),
         ("assigned", learning.assigned),
@@ -33,6 +37,11 @@ def learning_list(request: HttpRequest) -> HttpResponse:
                 "player_url": optional_url(
                     "player:resume", course_uuid=item.enrollment.course.uuid
                 ),
+                "certificate_url": optional_url(
+                    "certificates:download", certificate_uuid=certificates[item.enrollment.pk]
+                )
+                if item.enrollment.pk in certificates
+                else "",
             }
             for item in items
         ]

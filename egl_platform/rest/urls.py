@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("reviews.rest.urls_external")),
     path("", include("courses.rest.urls_catalog")),
     path("", include("courses.rest.urls_publishing")),
+    path("", include("courses.rest.urls_recognition")),
+    path("", include("courses.rest.urls_certificates")),
 ]

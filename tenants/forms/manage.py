@@ -171,6 +171,16 @@ class TenantSettingsForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    allow_public_links = forms.BooleanField(
+        label=_("Allow public course links"),
+        required=False,
+        help_text=_(
+            "Course authors may then share a course through a link (and embed it in other "
+            "sites); anyone with the link can take the course after typing a name. Switching "
+            "this off stops every public link."
+        ),
+    )
+
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         self.tenant = tenant
         kwargs.setdefault(
@@ -183,6 +193,7 @@ class TenantSettingsForm(forms.Form):
                 "brand_colour_picker": tenant.brand_colour,
                 "upload_limit_mb": tenant.upload_limit_mb,
                 "review_reminder_days": tenant.review_reminder_days,
+                "allow_public_links": tenant.allow_public_links,
             },
         )
         super().__init__(*args, **kwargs)

@@ -121,6 +121,7 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
     reminder_days = clean_reminder_days(
         changes.get("review_reminder_days", tenant.review_reminder_days)
     )
+    allow_public_links = bool(changes.get("allow_public_links", tenant.allow_public_links))
     logo = changes.get("logo")
     if logo:
         logo = clean_logo(logo)
@@ -134,6 +135,7 @@ def tenant_update_settings(*, actor: Membership, tenant: Tenant, **changes: Any)
         )
         locked.upload_limit_mb = upload_limit
         locked.review_reminder_days = reminder_days
+        locked.allow_public_links = allow_public_links
         if logo:
             locked.logo.save(str(logo.name), logo, save=False)
         elif changes.get("remove_logo"):

@@ -475,6 +475,7 @@ def settings(request: HttpRequest) -> HttpResponse:
                 if data.get("review_reminder_days") is None
                 else data["review_reminder_days"]
             ),
+            allow_public_links=bool(data.get("allow_public_links")),
             logo=data.get("logo"),
             remove_logo=data.get("remove_logo", False),
         )
