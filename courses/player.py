@@ -39,6 +39,7 @@ from courses.models import (
     Enrollment,
     EnrollmentStatus,
     PageProgress,
+    Release,
 )
 from egl_platform.errors import NotFound
 from tenants.models import Membership
@@ -161,20 +162,28 @@ def enrollment_for_actor(*, actor: Membership, course_uuid: Any) -> Enrollment:
     """
     from courses.release_follow import enrollment_follow_release
 
-    course = Course.objects.filter(uuid=course_uuid).first()
-    if course is None:
-        raise NotFound(_("There is no such course."))
+    # The hot path (every player request) is one query for the enrolment with its release
+    # and course, and one for the live release's id: a release document is loaded only once,
+    # and the live one only when the learner has to move to it.
     enrollment = (
         Enrollment.objects.select_related("release", "course")
-        .filter(course=course, learner=actor)
+        .filter(course__uuid=course_uuid, learner=actor)
         .first()
     )
     if enrollment is None:
+        course = Course.objects.filter(uuid=course_uuid).first()
+        if course is None:
+            raise NotFound(_("There is no such course."))
         raise NotEnrolled(course)
     if enrollment.status != EnrollmentStatus.COMPLETED:
-        entry = CatalogEntry.objects.select_related("live_release").filter(course=course).first()
-        if entry is not None and entry.live_release_id != enrollment.release_id:
-            enrollment = enrollment_follow_release(enrollment, entry.live_release)
+        live_id = (
+            CatalogEntry.objects.filter(course_id=enrollment.course_id)
+            .values_list("live_release_id", flat=True)
+            .first()
+        )
+        if live_id is not None and live_id != enrollment.release_id:
+            live = Release.objects.get(pk=live_id)
+            enrollment = enrollment_follow_release(enrollment, live)
     return enrollment
 
 
