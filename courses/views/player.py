@@ -371,6 +371,20 @@ def _page_or_redirect(
     return page_id
 
 
+def _open_page(
+    request: HttpRequest, course_uuid: Any, page_uuid: Any
+) -> tuple[Enrollment, str] | HttpResponse:
+    """The enrolment and the page id every page-level view starts from, or the response
+    that sends the learner elsewhere (not enrolled, a removed or locked page)."""
+    enrollment = _enrollment(request, course_uuid, page_uuid)
+    if isinstance(enrollment, HttpResponse):
+        return enrollment
+    page_id = _page_or_redirect(request, enrollment, page_uuid)
+    if isinstance(page_id, HttpResponse):
+        return page_id
+    return enrollment, page_id
+
+
 # --- views -------------------------------------------------------------------------------------
 
 
@@ -390,24 +404,20 @@ def resume(request: HttpRequest, course_uuid: Any) -> HttpResponse:
 @require_GET
 @capability_required(Capability.COURSE_TAKE)
 def page(request: HttpRequest, course_uuid: Any, page_uuid: Any) -> HttpResponse:
-    enrollment = _enrollment(request, course_uuid, page_uuid)
-    if isinstance(enrollment, HttpResponse):
-        return enrollment
-    page_id = _page_or_redirect(request, enrollment, page_uuid)
-    if isinstance(page_id, HttpResponse):
-        return page_id
+    opened = _open_page(request, course_uuid, page_uuid)
+    if isinstance(opened, HttpResponse):
+        return opened
+    enrollment, page_id = opened
     return _render_page(request, enrollment, page_id)
 
 
 @require_POST
 @capability_required(Capability.COURSE_TAKE)
 def answer(request: HttpRequest, course_uuid: Any, page_uuid: Any) -> HttpResponse:
-    enrollment = _enrollment(request, course_uuid, page_uuid)
-    if isinstance(enrollment, HttpResponse):
-        return enrollment
-    page_id = _page_or_redirect(request, enrollment, page_uuid)
-    if isinstance(page_id, HttpResponse):
-        return page_id
+    opened = _open_page(request, course_uuid, page_uuid)
+    if isinstance(opened, HttpResponse):
+        return opened
+    enrollment, page_id = opened
     block_id = request.POST.get("block_id", "")
     try:
         block = _answer_block(enrollment, page_id, block_id)
@@ -458,12 +468,10 @@ def _answer_block(enrollment: Enrollment, page_id: str, block_id: str) -> dict[s
 def _quiz_action(
     request: HttpRequest, course_uuid: Any, page_uuid: Any, action: Any
 ) -> HttpResponse:
-    enrollment = _enrollment(request, course_uuid, page_uuid)
-    if isinstance(enrollment, HttpResponse):
-        return enrollment
-    page_id = _page_or_redirect(request, enrollment, page_uuid)
-    if isinstance(page_id, HttpResponse):
-        return page_id
+    opened = _open_page(request, course_uuid, page_uuid)
+    if isinstance(opened, HttpResponse):
+        return opened
+    enrollment, page_id = opened
     try:
         action(actor=actor_of(request), enrollment=enrollment, page_id=page_id)
     except (DomainError, Conflict) as refused:
@@ -494,12 +502,10 @@ def quiz_submit(request: HttpRequest, course_uuid: Any, page_uuid: Any) -> HttpR
 @capability_required(Capability.COURSE_TAKE)
 def exit_course(request: HttpRequest, course_uuid: Any, page_uuid: Any) -> HttpResponse:
     """Leave the player: the resume point is already saved; tracking hears "exited"."""
-    enrollment = _enrollment(request, course_uuid, page_uuid)
-    if isinstance(enrollment, HttpResponse):
-        return enrollment
-    page_id = _page_or_redirect(request, enrollment, page_uuid)
-    if isinstance(page_id, HttpResponse):
-        return page_id
+    opened = _open_page(request, course_uuid, page_uuid)
+    if isinstance(opened, HttpResponse):
+        return opened
+    enrollment, page_id = opened
     player_exit(actor=actor_of(request), enrollment=enrollment, page_id=page_id)
     messages.success(request, _("Your place is saved. Continue where you left off any time."))
     return redirect(optional_url("catalog:my-learning") or _resume_url(enrollment))
