@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from authoring.blocks.values import Problem
 from authoring.models import Course, CourseStatus, Page
@@ -227,8 +226,8 @@ def test_a_database_error_rolls_everything_back(acme, product, monkeypatch):
         revisions_before = product.reload().revisions.count()
 
         def broken(*args, **kwargs):
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1/0")
+            # A real database error on every backend: a second entry for the same course.
+            CatalogEntry.objects.create(**{k: v for k, v in entry_before.items() if k != "id"})
 
         monkeypatch.setattr(publishing, "_point_catalog", broken)
         job = publish(product.owner, product.course, notes="Two")
