@@ -16,9 +16,11 @@ Durations are in seconds.
 
 from __future__ import annotations
 
+import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
@@ -96,17 +98,32 @@ def _first_response() -> Least:
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    # PostgreSQL's LEAST ignores NULLs: the one that exists, or NULL when neither does.
-    return Least(Subquery(first_comment), Subquery(first_decision))
+    # The earlier of the two, the one that exists, or NULL when neither does. (PostgreSQL's
+    # LEAST ignores NULLs but SQLite's returns NULL: coalescing each with the other gives the
+    # same answer on both.)
+    comment, decision = Subquery(first_comment), Subquery(first_decision)
+    return Least(Coalesce(comment, decision), Coalesce(decision, comment))
 
 
 def _summary(queryset: QuerySet[Any], field: str, *, duration: bool) -> dict[str, Any]:
     output = DurationField() if duration else FloatField()
-    row = queryset.aggregate(
-        count=Count(field),
-        median=Median(field, output_field=output),
-        average=Avg(field, output_field=output),
-    )
+    if connection.vendor == "postgresql":
+        row = queryset.aggregate(
+            count=Count(field),
+            median=Median(field, output_field=output),
+            average=Avg(field, output_field=output),
+        )
+    else:  # the embedded demo database has no percentile_cont: the same figures in Python
+        values = [
+            seconds
+            for seconds in map(_seconds, queryset.values_list(field, flat=True))
+            if seconds is not None
+        ]
+        row = {
+            "count": len(values),
+            "median": statistics.median(values) if values else None,
+            "average": statistics.fmean(values) if values else None,
+        }
     if duration:
         return {
             "count": row["count"],

@@ -113,6 +113,9 @@ def test_other_tenants_statements_are_invisible(acme, globex) -> None:
         statement_store(make_statement(acme), tenant_id=acme.tenant.pk)
     with globex.scope():
         assert Statement.objects.count() == 0
+    if connection.vendor != "postgresql":
+        return  # row-level security, checked below, exists on PostgreSQL only
+    with globex.scope():
         # Row-level security: not even raw SQL in globex's scope sees acme's statement.
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM analytics_statement")
