@@ -115,11 +115,10 @@ def test_other_tenants_statements_are_invisible(acme, globex) -> None:
         assert Statement.objects.count() == 0
     if connection.vendor != "postgresql":
         return  # row-level security, checked below, exists on PostgreSQL only
-    with globex.scope():
-        # Row-level security: not even raw SQL in globex's scope sees acme's statement.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM analytics_statement")
-            assert cursor.fetchone()[0] == 0
+    # Row-level security: not even raw SQL in globex's scope sees acme's statement.
+    with globex.scope(), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM analytics_statement")
+        assert cursor.fetchone()[0] == 0
     with acme.scope(), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM analytics_statement")
         assert cursor.fetchone()[0] == 1
